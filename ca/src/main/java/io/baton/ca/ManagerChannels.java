@@ -1,0 +1,66 @@
+package io.baton.ca;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Mutual-TLS channels from a node to managers, one per address, reused across calls.
+ *
+ * <p>Every channel dials with authority {@link Role#MANAGER_SAN}: grpc-java checks the server's
+ * certificate names it, and only manager certificates carry that SAN, so a worker (or anything else
+ * chaining to the root) can never pose as a manager. The key manager is the node's live one, so a
+ * renewed certificate is used by the next handshake while open connections keep going.
+ */
+public final class ManagerChannels implements AutoCloseable {
+  private final X509ExtendedKeyManager keyManager;
+  private final X509ExtendedTrustManager trustManager;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  /** @param keyManager the node's key manager, or null for anonymous (bootstrap) channels */
+  public ManagerChannels(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager) {
+    this.keyManager = keyManager;
+    this.trustManager = trustManager;
+  }
+
+  /** The channel to a manager at {@code host:port}; created on first use. */
+  public ManagedChannel get(String address) {
+    return channels.computeIfAbsent(address, this::open);
+  }
+
+  private ManagedChannel open(String address) {
+    return NettyChannelBuilder.forTarget(address)
+        .sslContext(TlsContexts.client(keyManager, trustManager))
+        .overrideAuthority(Role.MANAGER_SAN)
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(10, TimeUnit.SECONDS)
+        .maxInboundMessageSize(16 * 1024 * 1024)
+        .build();
+  }
+
+  /** Drops the channel to an address (e.g. after its manager went away). */
+  public void forget(String address) {
+    ManagedChannel channel = channels.remove(address);
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    for (ManagedChannel channel : channels.values()) {
+      try {
+        channel.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    channels.clear();
+  }
+}
