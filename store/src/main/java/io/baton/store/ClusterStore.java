@@ -1,0 +1,63 @@
+package io.baton.store;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The replicated cluster state: reads from immutable views, writes as optimistic transactions
+ * that are replicated through Raft before they become visible.
+ *
+ * <p>All methods are thread-safe.
+ */
+public interface ClusterStore extends AutoCloseable {
+
+  /** The latest state applied on this peer; cheap, never blocks. */
+  ReadView view();
+
+  /**
+   * Runs {@code fn} against the latest committed state, replicates its writes as one atomic
+   * proposal, waits until that proposal is applied on this peer, and returns {@code fn}'s result.
+   *
+   * <p>If another write changed an object {@code fn} wrote in the meantime, {@code fn} is run
+   * again on the newer state (a few times at most), so it must have no side effects besides its
+   * writes to the transaction. A run that writes nothing is not replicated. A runtime exception
+   * thrown by {@code fn} propagates unchanged and nothing is written. {@code fn} must not call
+   * {@code update} itself.
+   *
+   * @throws StoreException.NotLeader if this peer is not the Raft leader
+   * @throws StoreException.Unavailable if the write was not committed within the commit timeout
+   *     (it may still be applied later), or the store is closed
+   * @throws StoreException.Conflict if every retry met a conflicting write
+   * @throws StoreException.Corrupt if the store found unreadable data and stopped
+   */
+  <R> R update(Function<Tx, R> fn) throws StoreException;
+
+  /**
+   * Registers a listener called after each applied entry that changed something, in log order,
+   * on one thread owned by the store (a slow listener delays the others). Events applied before
+   * the call are not delivered; to follow the state without gaps, subscribe first, then read
+   * {@link #view()} and skip events whose index is not above its {@link ReadView#appliedIndex()}.
+   * Exceptions thrown by the listener are logged and otherwise ignored.
+   */
+  Subscription watch(Consumer<StoreEvent> listener);
+
+  /** Whether this peer is the Raft leader and ready to accept writes. */
+  boolean isLeader();
+
+  /**
+   * Waits until this peer is the Raft leader and ready to accept writes.
+   *
+   * @throws StoreException.Unavailable if that did not happen within {@code timeout} or the store
+   *     is closed
+   * @throws StoreException.Corrupt if the store found unreadable data and stopped
+   */
+  void awaitLeader(Duration timeout) throws StoreException;
+
+  /** Stops the store and its Raft server; idempotent; takes at most a few seconds. */
+  @Override
+  void close();
+
+  /** A registration made by {@link #watch}; closing it stops further deliveries. */
+  interface Subscription extends io.baton.store.Subscription {}
+}

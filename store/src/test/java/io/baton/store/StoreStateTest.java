@@ -1,0 +1,151 @@
+package io.baton.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.baton.api.Cluster;
+import io.baton.api.Meta;
+import io.baton.api.Node;
+import io.baton.api.store.ObjectKind;
+import io.baton.api.store.ObjectRef;
+import io.baton.api.store.StoreAction;
+import io.baton.api.store.StoreObject;
+import io.baton.api.store.StoreProposal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The transition function alone: versions, conflicts, atomicity, determinism, snapshots. */
+@Timeout(10)
+class StoreStateTest {
+
+  @Test
+  void writesGetTheEntryIndexAsVersionAndKeepProposerTimestamps() {
+    StoreState s = apply(StoreState.EMPTY, 5, put(node("a", 0, 100)), put(cluster("c", 0)));
+
+    assertThat(s.node("a").orElseThrow().getMeta())
+        .isEqualTo(Meta.newBuilder().setVersion(5).setCreatedAtMs(100).setUpdatedAtMs(100).build());
+    assertThat(s.cluster().orElseThrow().getMeta().getVersion()).isEqualTo(5);
+    assertThat(s.appliedIndex()).isEqualTo(5);
+  }
+
+  @Test
+  void mismatchedExpectedVersionRejectsTheWholeProposal() {
+    StoreState s = apply(StoreState.EMPTY, 5, put(node("a", 0, 1)));
+
+    StoreState.Applied r =
+        s.apply(proposal(put(node("b", 0, 1)), put(node("a", 4, 1))), 1, 6);
+
+    assertThat(r.result().kind()).isEqualTo(ApplyResult.Kind.CONFLICT);
+    assertThat(r.result().detail()).contains("node a", "version 5", "expected 4");
+    assertThat(r.event()).isNull();
+    assertThat(r.state().node("b")).isEmpty();
+    assertThat(r.state().appliedIndex()).isEqualTo(6);
+  }
+
+  @Test
+  void creatingAnExistingObjectConflicts() {
+    StoreState s = apply(StoreState.EMPTY, 5, put(node("a", 0, 1)));
+
+    assertThat(s.apply(proposal(put(node("a", 0, 1))), 1, 6).result().kind())
+        .isEqualTo(ApplyResult.Kind.CONFLICT);
+  }
+
+  @Test
+  void deleteNeedsTheCurrentVersion() {
+    StoreState s = apply(StoreState.EMPTY, 5, put(node("a", 0, 1)));
+
+    StoreState.Applied stale = s.apply(proposal(delete("a", 3)), 1, 6);
+    StoreState.Applied ok = s.apply(proposal(delete("a", 5)), 1, 6);
+
+    assertThat(stale.result().kind()).isEqualTo(ApplyResult.Kind.CONFLICT);
+    assertThat(ok.result()).isEqualTo(ApplyResult.APPLIED);
+    assertThat(ok.state().node("a")).isEmpty();
+    assertThat(ok.event().deleted()).extracting(ObjectRef::getId).containsExactly("a");
+  }
+
+  @Test
+  void malformedProposalsAreRejectedNotApplied() {
+    StoreState s = apply(StoreState.EMPTY, 5, put(cluster("c", 0)));
+
+    assertThat(s.apply(proposal(put(node("", 0, 1))), 1, 6).result().kind())
+        .isEqualTo(ApplyResult.Kind.REJECTED);
+    assertThat(s.apply(proposal(put(node("a", 0, 1)), put(node("a", 0, 1))), 1, 6).result().kind())
+        .isEqualTo(ApplyResult.Kind.REJECTED);
+    assertThat(s.apply(proposal(put(cluster("other", 5))), 1, 6).result().detail())
+        .contains("cluster id cannot change");
+    assertThat(s.apply(proposal(StoreAction.getDefaultInstance()), 1, 6).result().kind())
+        .isEqualTo(ApplyResult.Kind.REJECTED);
+  }
+
+  @Test
+  void applyIsDeterministic() {
+    StoreProposal p = proposal(put(node("b", 0, 7)), put(node("a", 0, 7)), put(cluster("c", 0)));
+
+    StoreState one = StoreState.EMPTY.apply(p, 2, 9).state();
+    StoreState two = StoreState.EMPTY.apply(p, 2, 9).state();
+
+    assertThat(one.toSnapshot()).isEqualTo(two.toSnapshot());
+  }
+
+  @Test
+  void snapshotRoundTrips() throws Exception {
+    StoreState s = apply(StoreState.EMPTY, 5, put(node("b", 0, 1)), put(node("a", 0, 1)));
+    s = apply(s, 6, put(cluster("c", 0)));
+
+    StoreState back = StoreState.fromSnapshot(s.toSnapshot());
+
+    assertThat(back.toSnapshot()).isEqualTo(s.toSnapshot());
+    assertThat(back.nodes()).extracting(Node::getId).containsExactly("a", "b");
+    assertThat(back.appliedIndex()).isEqualTo(6);
+  }
+
+  @Test
+  void olderVersionsDoNotChange() {
+    StoreState v1 = apply(StoreState.EMPTY, 5, put(node("a", 0, 1)));
+    StoreState v2 = apply(v1, 6, put(node("b", 0, 1)));
+
+    assertThat(v1.nodes()).extracting(Node::getId).containsExactly("a");
+    assertThat(v2.nodes()).extracting(Node::getId).containsExactly("a", "b");
+  }
+
+  private static StoreState apply(StoreState s, long index, StoreAction... actions) {
+    StoreState.Applied r = s.apply(proposal(actions), 1, index);
+    assertThat(r.result()).isEqualTo(ApplyResult.APPLIED);
+    return r.state();
+  }
+
+  private static StoreProposal proposal(StoreAction... actions) {
+    return StoreProposal.newBuilder().addAllActions(java.util.List.of(actions)).build();
+  }
+
+  private static StoreAction put(Node n) {
+    return StoreAction.newBuilder()
+        .setPut(StoreObject.newBuilder().setNode(n))
+        .setExpectedVersion(n.getMeta().getVersion())
+        .build();
+  }
+
+  private static StoreAction put(Cluster c) {
+    return StoreAction.newBuilder()
+        .setPut(StoreObject.newBuilder().setCluster(c))
+        .setExpectedVersion(c.getMeta().getVersion())
+        .build();
+  }
+
+  private static StoreAction delete(String id, long expected) {
+    return StoreAction.newBuilder()
+        .setDelete(ObjectRef.newBuilder().setKind(ObjectKind.OBJECT_KIND_NODE).setId(id))
+        .setExpectedVersion(expected)
+        .build();
+  }
+
+  private static Node node(String id, long version, long atMs) {
+    return Node.newBuilder()
+        .setId(id)
+        .setMeta(Meta.newBuilder().setVersion(version).setCreatedAtMs(atMs).setUpdatedAtMs(atMs))
+        .build();
+  }
+
+  private static Cluster cluster(String id, long version) {
+    return Cluster.newBuilder().setId(id).setMeta(Meta.newBuilder().setVersion(version)).build();
+  }
+}
