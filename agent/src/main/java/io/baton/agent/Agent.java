@@ -1,0 +1,183 @@
+package io.baton.agent;
+
+import io.baton.api.DispatcherGrpc;
+import io.baton.api.HeartbeatRequest;
+import io.baton.api.NodeDescription;
+import io.baton.api.SessionMessage;
+import io.baton.api.SessionRequest;
+import io.baton.ca.ManagerChannels;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node's session with a manager: opens it, heartbeats at the period the manager sets,
+ * hands every pushed message to the listener, and reconnects with jittered backoff (moving on to the
+ * next known manager) when the session ends. The node never asks for data; it only receives.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  private final AgentConfig config;
+  private final ManagerChannels channels;
+  private final Supplier<List<String>> managers;
+  private final NodeDescription description;
+  private final ScheduledExecutorService scheduler;
+  private final Consumer<SessionMessage> listener;
+  private final Backoff backoff;
+  private final AtomicReference<String> sessionId = new AtomicReference<>();
+  private final AtomicLong periodMs = new AtomicLong();
+  private final Context.CancellableContext lifetime = Context.current().withCancellation();
+  private volatile Context.CancellableContext current;
+  private volatile boolean running;
+  private Thread loop;
+  private int managerIndex;
+
+  public Agent(
+      AgentConfig config,
+      ManagerChannels channels,
+      Supplier<List<String>> managers,
+      NodeDescription description,
+      ScheduledExecutorService scheduler,
+      RandomGenerator random,
+      Consumer<SessionMessage> listener) {
+    this.config = config;
+    this.channels = channels;
+    this.managers = managers;
+    this.description = description;
+    this.scheduler = scheduler;
+    this.listener = listener;
+    this.backoff = new Backoff(config.minBackoff(), config.maxBackoff(), random);
+  }
+
+  /** Starts the session loop on its own thread. */
+  public synchronized void start() {
+    running = true;
+    loop = Thread.ofPlatform().name("baton-agent-session").daemon().start(this::run);
+  }
+
+  /** The id of the open session, if one is open. */
+  public Optional<String> sessionId() {
+    return Optional.ofNullable(sessionId.get());
+  }
+
+  @Override
+  public synchronized void close() {
+    running = false;
+    lifetime.cancel(null);
+    if (loop != null) {
+      loop.interrupt();
+      try {
+        loop.join(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    while (running) {
+      String address = nextManager();
+      if (address != null) {
+        runSession(address);
+      }
+      if (!running) {
+        return;
+      }
+      try {
+        Thread.sleep(backoff.next());
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void runSession(String address) {
+    Context.CancellableContext context = lifetime.withCancellation();
+    current = context;
+    ScheduledFuture<?>[] heartbeat = new ScheduledFuture<?>[1];
+    try {
+      context.run(() -> {
+        Iterator<SessionMessage> stream = DispatcherGrpc.newBlockingStub(channels.get(address))
+            .session(SessionRequest.newBuilder().setDescription(description).build());
+        boolean first = true;
+        while (stream.hasNext()) {
+          SessionMessage message = stream.next();
+          if (first) {
+            first = false;
+            sessionId.set(message.getSessionId());
+            backoff.reset();
+            log.info("session {} open with manager {}", message.getSessionId(), address);
+          }
+          if (periodMs.getAndSet(message.getHeartbeatPeriodMs()) != message.getHeartbeatPeriodMs()
+              || heartbeat[0] == null) {
+            if (heartbeat[0] != null) {
+              heartbeat[0].cancel(false);
+            }
+            heartbeat[0] = scheduleHeartbeats(address, message.getSessionId(), message.getHeartbeatPeriodMs(), context);
+          }
+          listener.accept(message);
+        }
+      });
+    } catch (StatusRuntimeException e) {
+      if (running) {
+        log.warn("session with manager {} ended: {}", address, describe(e.getStatus()));
+      }
+    } catch (RuntimeException e) {
+      log.warn("session with manager {} failed", address, e);
+    } finally {
+      if (heartbeat[0] != null) {
+        heartbeat[0].cancel(false);
+      }
+      sessionId.set(null);
+      context.cancel(null);
+    }
+  }
+
+  private ScheduledFuture<?> scheduleHeartbeats(
+      String address, String session, long period, Context.CancellableContext context) {
+    return scheduler.scheduleAtFixedRate(() -> {
+      try {
+        DispatcherGrpc.newBlockingStub(channels.get(address))
+            .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .heartbeat(HeartbeatRequest.newBuilder().setSessionId(session).build());
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.NOT_FOUND || code == Status.Code.INVALID_ARGUMENT
+            || code == Status.Code.PERMISSION_DENIED) {
+          log.warn("manager {} refused the heartbeat ({}); opening a new session", address, describe(e.getStatus()));
+          context.cancel(e);
+        } else {
+          log.debug("heartbeat to {} failed: {}", address, describe(e.getStatus()));
+        }
+      }
+    }, 0, period, TimeUnit.MILLISECONDS);
+  }
+
+  private String nextManager() {
+    List<String> known = managers.get();
+    if (known.isEmpty()) {
+      log.error("no manager address is known; cannot open a session");
+      return null;
+    }
+    return known.get(Math.floorMod(managerIndex++, known.size()));
+  }
+
+  private static String describe(Status status) {
+    return status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+  }
+}

@@ -1,0 +1,70 @@
+package io.baton.manager;
+
+import io.baton.api.Availability;
+import io.baton.api.Cluster;
+import io.baton.api.ClusterSpec;
+import io.baton.api.IssuanceState;
+import io.baton.api.JoinTokens;
+import io.baton.api.Node;
+import io.baton.api.NodeCertificate;
+import io.baton.api.NodeRole;
+import io.baton.api.NodeSpec;
+import io.baton.api.NodeState;
+import io.baton.api.NodeStatus;
+import io.baton.ca.IssuedCertificate;
+import io.baton.ca.JoinToken;
+import io.baton.ca.RootCa;
+import io.baton.store.ClusterStore;
+import io.baton.store.StoreException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+
+/** Writes the objects of a new cluster: the cluster (root CA, join tokens, settings) and its first manager. */
+public final class ClusterBootstrap {
+  private ClusterBootstrap() {}
+
+  /** Settings chosen at {@code init}. */
+  public record Settings(Duration nodeCertExpiry, Duration heartbeatPeriod) {}
+
+  /** The first manager: its id, its issued certificate and where other nodes reach it. */
+  public record FirstManager(String nodeId, IssuedCertificate certificate, String advertiseAddr, Map<String, String> labels) {}
+
+  public static void initialize(
+      ClusterStore store, String clusterId, RootCa root, Settings settings, FirstManager manager, SecureRandom random)
+      throws StoreException {
+    Cluster cluster = Cluster.newBuilder()
+        .setId(clusterId)
+        .setSpec(ClusterSpec.newBuilder()
+            .setNodeCertExpirySeconds(settings.nodeCertExpiry().toSeconds())
+            .setHeartbeatPeriodMs(settings.heartbeatPeriod().toMillis()))
+        .setRootCa(io.baton.api.RootCA.newBuilder()
+            .setCaCertPem(root.certificatePem())
+            .setCaKeyPem(root.keyPem())
+            .setDigest(root.digest()))
+        .setJoinTokens(JoinTokens.newBuilder()
+            .setWorker(JoinToken.generate(root.digest(), random).toString())
+            .setManager(JoinToken.generate(root.digest(), random).toString()))
+        .build();
+    Node node = Node.newBuilder()
+        .setId(manager.nodeId())
+        .setRole(NodeRole.NODE_ROLE_MANAGER)
+        .setSpec(NodeSpec.newBuilder()
+            .setDesiredRole(NodeRole.NODE_ROLE_MANAGER)
+            .setAvailability(Availability.AVAILABILITY_ACTIVE)
+            .putAllLabels(manager.labels()))
+        .setStatus(NodeStatus.newBuilder().setState(NodeState.NODE_STATE_UNKNOWN).setMessage("starting"))
+        .setCertificate(NodeCertificate.newBuilder()
+            .setState(IssuanceState.ISSUANCE_STATE_ISSUED)
+            .setCertificatePem(manager.certificate().chainPem())
+            .setNotAfterMs(manager.certificate().notAfter().toEpochMilli())
+            .setSerial(manager.certificate().serialHex()))
+        .setManagerAddr(manager.advertiseAddr())
+        .build();
+    store.update(tx -> {
+      tx.put(cluster);
+      tx.put(node);
+      return null;
+    });
+  }
+}

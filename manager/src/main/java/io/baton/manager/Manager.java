@@ -1,0 +1,145 @@
+package io.baton.manager;
+
+import io.baton.ca.CertificateIssuer;
+import io.baton.ca.NodeIdentity;
+import io.baton.ca.TlsContexts;
+import io.baton.manager.auth.AuthorizationInterceptor;
+import io.baton.manager.auth.BootstrapRateLimiter;
+import io.baton.manager.auth.IdentitySource;
+import io.baton.manager.auth.MembershipView;
+import io.baton.manager.ca.CaServer;
+import io.baton.manager.controlapi.ControlApi;
+import io.baton.manager.dispatcher.Dispatcher;
+import io.baton.manager.dispatcher.DispatcherConfig;
+import io.baton.store.ClusterStore;
+import io.baton.store.StoreException;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A manager's services and its one TCP listener: TLS 1.3 only, client certificate optional at the
+ * handshake (so joiners can reach the CA), every call authorized by {@link AuthorizationInterceptor}.
+ * The same services are offered to the local control socket with the node's own identity.
+ */
+public final class Manager implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Manager.class);
+  /** Largest request accepted; CSRs are limited far lower by the CA itself. */
+  private static final int MAX_INBOUND_BYTES = 4 * 1024 * 1024;
+  /** A TLS handshake must complete within this time, so half-open connections cannot pile up. */
+  private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+  /** What a manager is built from. */
+  public record Config(
+      InetSocketAddress listenAddress,
+      DispatcherConfig dispatcher,
+      BootstrapRateLimiter.Config rateLimits) {}
+
+  private final Config config;
+  private final ClusterStore store;
+  private final Dispatcher dispatcher;
+  private final List<BindableService> services;
+  private final MembershipView membership;
+  private final BootstrapRateLimiter rateLimiter;
+  private final Clock clock;
+  private final Supplier<NodeIdentity> self;
+  private Server server;
+
+  public Manager(
+      Config config,
+      ClusterStore store,
+      Supplier<NodeIdentity> self,
+      Clock clock,
+      SecureRandom random,
+      ScheduledExecutorService scheduler) {
+    this.store = store;
+    this.clock = clock;
+    this.self = self;
+    this.membership = new MembershipView(store::view);
+    this.rateLimiter = new BootstrapRateLimiter(config.rateLimits(), clock);
+    this.dispatcher = new Dispatcher(store, config.dispatcher(), clock, random, scheduler);
+    this.services = List.of(
+        new CaServer(store, new CertificateIssuer(clock, random), random, rateLimiter),
+        dispatcher,
+        new ControlApi(store, self.get().nodeId(), random));
+    this.config = config;
+  }
+
+  /**
+   * Starts the dispatcher and the TLS listener.
+   *
+   * @throws IOException with a clear message if the address is in use
+   */
+  public void start(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager)
+      throws IOException, StoreException {
+    dispatcher.start();
+    AuthorizationInterceptor authz =
+        new AuthorizationInterceptor(new IdentitySource.TlsPeer(), membership, rateLimiter, clock);
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(config.listenAddress())
+        .sslContext(TlsContexts.server(keyManager, trustManager))
+        .maxInboundMessageSize(MAX_INBOUND_BYTES)
+        .handshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true);
+    for (BindableService service : services) {
+      builder.addService(ServerInterceptors.intercept(service, authz));
+    }
+    try {
+      server = builder.build().start();
+    } catch (IOException e) {
+      if (e.getCause() instanceof BindException || e instanceof BindException) {
+        throw new IOException("cannot listen on " + config.listenAddress() + ": address already in use", e);
+      }
+      throw new IOException("cannot listen on " + config.listenAddress() + ": " + e.getMessage(), e);
+    }
+    log.info("manager listening on {} (mutual TLS 1.3)", config.listenAddress());
+  }
+
+  /** The services with the local identity check, for the node's control socket. */
+  public List<ServerServiceDefinition> localServices() {
+    AuthorizationInterceptor authz =
+        new AuthorizationInterceptor(new IdentitySource.Local(self), membership, rateLimiter, clock);
+    return services.stream().map(s -> ServerInterceptors.intercept(s, authz)).toList();
+  }
+
+  /** The port the listener is bound to (useful when started on port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  public Dispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  public ClusterStore store() {
+    return store;
+  }
+
+  @Override
+  public void close() {
+    dispatcher.close();
+    if (server != null) {
+      server.shutdownNow();
+      try {
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package io.baton.manager.ca;
+
+import static io.baton.manager.GrpcErrors.invalid;
+import static io.baton.manager.GrpcErrors.notFound;
+
+import io.baton.api.Availability;
+import io.baton.api.CAGrpc;
+import io.baton.api.Cluster;
+import io.baton.api.GetRootCACertificateRequest;
+import io.baton.api.GetRootCACertificateResponse;
+import io.baton.api.IssuanceState;
+import io.baton.api.IssueNodeCertificateRequest;
+import io.baton.api.IssueNodeCertificateResponse;
+import io.baton.api.Node;
+import io.baton.api.NodeCertificate;
+import io.baton.api.NodeCertificateStatusRequest;
+import io.baton.api.NodeCertificateStatusResponse;
+import io.baton.api.NodeSpec;
+import io.baton.api.NodeState;
+import io.baton.api.NodeStatus;
+import io.baton.ca.CertificateIssuer;
+import io.baton.ca.CsrRejectedException;
+import io.baton.ca.Identifiers;
+import io.baton.ca.InvalidJoinTokenException;
+import io.baton.ca.IssuedCertificate;
+import io.baton.ca.JoinToken;
+import io.baton.ca.NodeIdentity;
+import io.baton.ca.Role;
+import io.baton.manager.GrpcErrors;
+import io.baton.manager.auth.BootstrapRateLimiter;
+import io.baton.manager.auth.Caller;
+import io.baton.store.ClusterStore;
+import io.baton.store.StoreException;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's certificate authority service.
+ *
+ * <p>Identity is assigned, never requested: a joiner's CSR contributes only its public key; the
+ * node id, role (decided by which join token matched) and cluster id come from here. A caller that
+ * already holds a certificate of this cluster can only renew its own identity, with the role the
+ * store gives its node. The root key never leaves the store and this process.
+ */
+public final class CaServer extends CAGrpc.CAImplBase {
+  private static final Logger log = LoggerFactory.getLogger(CaServer.class);
+  private static final String BAD_TOKEN = "A valid join token is necessary to join this cluster";
+
+  private final ClusterStore store;
+  private final CertificateIssuer issuer;
+  private final SecureRandom random;
+  private final BootstrapRateLimiter rateLimiter;
+  private final RootCaCache roots = new RootCaCache();
+
+  public CaServer(
+      ClusterStore store, CertificateIssuer issuer, SecureRandom random, BootstrapRateLimiter rateLimiter) {
+    this.store = store;
+    this.issuer = issuer;
+    this.random = random;
+    this.rateLimiter = rateLimiter;
+  }
+
+  @Override
+  public void getRootCACertificate(
+      GetRootCACertificateRequest request, StreamObserver<GetRootCACertificateResponse> observer) {
+    GrpcErrors.unary(observer, () -> GetRootCACertificateResponse.newBuilder()
+        .setCertificatePem(cluster().getRootCa().getCaCertPem())
+        .build());
+  }
+
+  @Override
+  public void issueNodeCertificate(
+      IssueNodeCertificateRequest request, StreamObserver<IssueNodeCertificateResponse> observer) {
+    GrpcErrors.unary(observer, () -> switch (Caller.current()) {
+      case Caller.Node node -> renew(node, request.getCsrPem());
+      case Caller.Anonymous anonymous -> join(anonymous, request);
+    });
+  }
+
+  @Override
+  public void nodeCertificateStatus(
+      NodeCertificateStatusRequest request, StreamObserver<NodeCertificateStatusResponse> observer) {
+    GrpcErrors.unary(observer, () -> {
+      Optional<Node> node = store.view().node(request.getNodeId());
+      if (node.isEmpty()
+          || !MessageDigest.isEqual(
+              node.get().getCertificate().getCsrSha256().toByteArray(),
+              request.getCsrSha256().toByteArray())) {
+        throw notFound("no certificate request matches this node id and CSR");
+      }
+      NodeCertificate cert = node.get().getCertificate();
+      return NodeCertificateStatusResponse.newBuilder()
+          .setState(cert.getState())
+          .setCertificateChainPem(cert.getCertificatePem())
+          .setError(cert.getError())
+          .build();
+    });
+  }
+
+  private IssueNodeCertificateResponse join(Caller.Anonymous caller, IssueNodeCertificateRequest request)
+      throws StoreException {
+    Cluster cluster = cluster();
+    Role role = matchToken(caller, request.getToken(), cluster);
+    byte[] csrSha = csrSha256(request.getCsrPem());
+    String nodeId = Identifiers.newId(random);
+    IssuedCertificate cert = sign(cluster, request.getCsrPem(), new NodeIdentity(nodeId, role, cluster.getId()));
+    Node node = Node.newBuilder()
+        .setId(nodeId)
+        .setRole(role.toProto())
+        .setSpec(NodeSpec.newBuilder().setDesiredRole(role.toProto()).setAvailability(Availability.AVAILABILITY_ACTIVE))
+        .setStatus(NodeStatus.newBuilder()
+            .setState(NodeState.NODE_STATE_UNKNOWN)
+            .setMessage("joined; waiting for its first session")
+            .setAddr(caller.remoteAddress()))
+        .setCertificate(certificateRecord(cert, csrSha))
+        .build();
+    store.update(tx -> {
+      if (tx.node(nodeId).isPresent()) {
+        throw Status.ABORTED.withDescription("node id collision; retry the join").asRuntimeException();
+      }
+      tx.put(node);
+      return null;
+    });
+    log.info("node {} joined as {} from {}", nodeId, role.ou(), caller.remoteAddress());
+    return IssueNodeCertificateResponse.newBuilder()
+        .setNodeId(nodeId)
+        .setRole(role.toProto())
+        .setState(IssuanceState.ISSUANCE_STATE_ISSUED)
+        .build();
+  }
+
+  private IssueNodeCertificateResponse renew(Caller.Node caller, String csrPem) throws StoreException {
+    byte[] csrSha = csrSha256(csrPem);
+    Cluster cluster = cluster();
+    Node current = store.view().node(caller.nodeId())
+        .orElseThrow(() -> notFound("node " + caller.nodeId() + " is not a member of this cluster"));
+    Role role = Role.fromProto(current.getRole());
+    IssuedCertificate cert = sign(cluster, csrPem, new NodeIdentity(caller.nodeId(), role, cluster.getId()));
+    store.update(tx -> {
+      Node node = tx.node(caller.nodeId())
+          .orElseThrow(() -> notFound("node " + caller.nodeId() + " was removed"));
+      tx.put(node.toBuilder().setCertificate(certificateRecord(cert, csrSha)).build());
+      return null;
+    });
+    log.info("renewed the certificate of node {} as {}", caller.nodeId(), role.ou());
+    return IssueNodeCertificateResponse.newBuilder()
+        .setNodeId(caller.nodeId())
+        .setRole(role.toProto())
+        .setState(IssuanceState.ISSUANCE_STATE_ISSUED)
+        .build();
+  }
+
+  private Role matchToken(Caller.Anonymous caller, String text, Cluster cluster) {
+    if (text.isEmpty()) {
+      throw invalid("a join token is required to join this cluster");
+    }
+    JoinToken presented;
+    try {
+      presented = JoinToken.parse(text);
+    } catch (InvalidJoinTokenException e) {
+      rateLimiter.recordFailure(caller.remoteAddress());
+      throw invalid("invalid join token: " + e.getMessage());
+    }
+    Optional<Role> role = Optional.empty();
+    for (Role candidate : Role.values()) {
+      if (tokenOf(cluster, candidate).map(presented::sameSecretAs).orElse(false)) {
+        role = Optional.of(candidate);
+      }
+    }
+    if (role.isEmpty()) {
+      rateLimiter.recordFailure(caller.remoteAddress());
+      log.warn("refused a join from {} with token {}", caller.remoteAddress(), presented.logPrefix());
+      throw invalid(BAD_TOKEN);
+    }
+    return role.get();
+  }
+
+  private static Optional<JoinToken> tokenOf(Cluster cluster, Role role) {
+    String text = role == Role.MANAGER
+        ? cluster.getJoinTokens().getManager()
+        : cluster.getJoinTokens().getWorker();
+    try {
+      return Optional.of(JoinToken.parse(text));
+    } catch (InvalidJoinTokenException e) {
+      return Optional.empty();
+    }
+  }
+
+  private IssuedCertificate sign(Cluster cluster, String csrPem, NodeIdentity identity) {
+    Duration validity = Duration.ofSeconds(cluster.getSpec().getNodeCertExpirySeconds());
+    try {
+      return issuer.issue(roots.get(cluster), csrPem, identity, validity);
+    } catch (CsrRejectedException e) {
+      throw invalid(e.getMessage());
+    }
+  }
+
+  private static byte[] csrSha256(String csrPem) {
+    try {
+      return CertificateIssuer.csrSha256(csrPem);
+    } catch (CsrRejectedException e) {
+      throw invalid(e.getMessage());
+    }
+  }
+
+  private static NodeCertificate certificateRecord(IssuedCertificate cert, byte[] csrSha) {
+    return NodeCertificate.newBuilder()
+        .setState(IssuanceState.ISSUANCE_STATE_ISSUED)
+        .setCertificatePem(cert.chainPem())
+        .setCsrSha256(com.google.protobuf.ByteString.copyFrom(csrSha))
+        .setNotAfterMs(cert.notAfter().toEpochMilli())
+        .setSerial(cert.serialHex())
+        .build();
+  }
+
+  private Cluster cluster() {
+    return store.view().cluster().orElseThrow(() -> Status.UNAVAILABLE
+        .withDescription("the cluster is still initializing; retry shortly")
+        .asRuntimeException());
+  }
+}

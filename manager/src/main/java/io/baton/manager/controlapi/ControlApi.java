@@ -1,0 +1,180 @@
+package io.baton.manager.controlapi;
+
+import io.baton.api.Availability;
+import io.baton.api.Cluster;
+import io.baton.api.ClusterInfo;
+import io.baton.api.ControlGrpc;
+import io.baton.api.GetClusterRequest;
+import io.baton.api.GetJoinTokensRequest;
+import io.baton.api.GetNodeRequest;
+import io.baton.api.JoinTokens;
+import io.baton.api.ListNodesRequest;
+import io.baton.api.ListNodesResponse;
+import io.baton.api.ManagerStatus;
+import io.baton.api.Node;
+import io.baton.api.NodeInfo;
+import io.baton.api.NodeRole;
+import io.baton.api.NodeState;
+import io.baton.api.RotateJoinTokenRequest;
+import io.baton.api.UpdateClusterRequest;
+import io.baton.api.UpdateNodeRequest;
+import io.baton.ca.JoinToken;
+import io.baton.manager.GrpcErrors;
+import io.baton.store.ClusterStore;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.security.SecureRandom;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The administration API. Authorization (managers only) is declared in control.proto and enforced
+ * by the interceptor; handlers validate input and never return the root key.
+ */
+public final class ControlApi extends ControlGrpc.ControlImplBase {
+  private static final Logger log = LoggerFactory.getLogger(ControlApi.class);
+
+  /** Shortest node certificate validity an operator may set; shorter makes clock skew fatal. */
+  public static final Duration MIN_CERT_EXPIRY = Duration.ofHours(1);
+
+  private final ClusterStore store;
+  private final String selfNodeId;
+  private final SecureRandom random;
+
+  public ControlApi(ClusterStore store, String selfNodeId, SecureRandom random) {
+    this.store = store;
+    this.selfNodeId = selfNodeId;
+    this.random = random;
+  }
+
+  @Override
+  public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> observer) {
+    GrpcErrors.unary(observer, () -> ListNodesResponse.newBuilder()
+        .addAllNodes(store.view().nodes().stream().map(this::info).toList())
+        .build());
+  }
+
+  @Override
+  public void getNode(GetNodeRequest request, StreamObserver<NodeInfo> observer) {
+    GrpcErrors.unary(observer, () -> info(NodeLookup.resolve(store.view(), request.getNode())));
+  }
+
+  @Override
+  public void updateNode(UpdateNodeRequest request, StreamObserver<NodeInfo> observer) {
+    GrpcErrors.unary(observer, () -> {
+      String id = NodeLookup.resolve(store.view(), request.getNode()).getId();
+      request.getLabelAddMap().forEach((k, v) -> {
+        LabelRules.checkKey(k);
+        LabelRules.checkValue(k, v);
+      });
+      Node updated = store.update(tx -> {
+        Node node = tx.node(id).orElseThrow(() -> GrpcErrors.notFound("no such node: " + id));
+        var spec = node.getSpec().toBuilder();
+        if (request.getAvailability() != Availability.AVAILABILITY_UNSPECIFIED) {
+          spec.setAvailability(request.getAvailability());
+        }
+        spec.putAllLabels(request.getLabelAddMap());
+        for (String key : request.getLabelRmList()) {
+          if (!spec.containsLabels(key)) {
+            throw GrpcErrors.notFound("node " + id + " has no label '" + key + "'");
+          }
+          spec.removeLabels(key);
+        }
+        Node next = node.toBuilder().setSpec(spec).build();
+        tx.put(next);
+        return next;
+      });
+      log.info("updated node {}", id);
+      return info(updated);
+    });
+  }
+
+  @Override
+  public void getJoinTokens(GetJoinTokensRequest request, StreamObserver<JoinTokens> observer) {
+    GrpcErrors.unary(observer, () -> cluster().getJoinTokens());
+  }
+
+  @Override
+  public void rotateJoinToken(RotateJoinTokenRequest request, StreamObserver<JoinTokens> observer) {
+    GrpcErrors.unary(observer, () -> {
+      NodeRole role = request.getRole();
+      if (role == NodeRole.NODE_ROLE_UNSPECIFIED || role == NodeRole.UNRECOGNIZED) {
+        throw GrpcErrors.invalid("say which token to rotate: worker or manager");
+      }
+      Cluster updated = store.update(tx -> {
+        Cluster c = tx.cluster().orElseThrow();
+        String fresh = JoinToken.generate(c.getRootCa().getDigest(), random).toString();
+        var tokens = c.getJoinTokens().toBuilder();
+        if (role == NodeRole.NODE_ROLE_MANAGER) {
+          tokens.setManager(fresh);
+        } else {
+          tokens.setWorker(fresh);
+        }
+        Cluster next = c.toBuilder().setJoinTokens(tokens).build();
+        tx.put(next);
+        return next;
+      });
+      log.info("rotated the {} join token", role == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
+      return updated.getJoinTokens();
+    });
+  }
+
+  @Override
+  public void getCluster(GetClusterRequest request, StreamObserver<ClusterInfo> observer) {
+    GrpcErrors.unary(observer, () -> info(cluster()));
+  }
+
+  @Override
+  public void updateCluster(UpdateClusterRequest request, StreamObserver<ClusterInfo> observer) {
+    GrpcErrors.unary(observer, () -> {
+      long expiry = request.getNodeCertExpirySeconds();
+      if (expiry != 0 && expiry < MIN_CERT_EXPIRY.toSeconds()) {
+        throw GrpcErrors.invalid("minimum certificate expiry is 1h");
+      }
+      Cluster updated = store.update(tx -> {
+        Cluster c = tx.cluster().orElseThrow();
+        var spec = c.getSpec().toBuilder();
+        if (expiry != 0) {
+          spec.setNodeCertExpirySeconds(expiry);
+        }
+        Cluster next = c.toBuilder().setSpec(spec).build();
+        tx.put(next);
+        return next;
+      });
+      return info(updated);
+    });
+  }
+
+  private NodeInfo info(Node node) {
+    var info = NodeInfo.newBuilder().setNode(node).setSelf(node.getId().equals(selfNodeId));
+    if (node.getRole() == NodeRole.NODE_ROLE_MANAGER) {
+      info.setManagerStatus(managerStatus(node));
+    }
+    return info.build();
+  }
+
+  private ManagerStatus managerStatus(Node node) {
+    if (node.getId().equals(selfNodeId)) {
+      return store.isLeader() ? ManagerStatus.MANAGER_STATUS_LEADER : ManagerStatus.MANAGER_STATUS_REACHABLE;
+    }
+    return node.getStatus().getState() == NodeState.NODE_STATE_READY
+        ? ManagerStatus.MANAGER_STATUS_REACHABLE
+        : ManagerStatus.MANAGER_STATUS_UNREACHABLE;
+  }
+
+  private static ClusterInfo info(Cluster cluster) {
+    return ClusterInfo.newBuilder()
+        .setId(cluster.getId())
+        .setCreatedAtMs(cluster.getMeta().getCreatedAtMs())
+        .setSpec(cluster.getSpec())
+        .setRootCaCertPem(cluster.getRootCa().getCaCertPem())
+        .setRootCaDigest(cluster.getRootCa().getDigest())
+        .build();
+  }
+
+  private Cluster cluster() {
+    return store.view().cluster().orElseThrow(() -> Status.UNAVAILABLE
+        .withDescription("the cluster is still initializing; retry shortly").asRuntimeException());
+  }
+}

@@ -1,0 +1,26 @@
+package io.baton.manager.controlapi;
+
+import io.baton.manager.GrpcErrors;
+import java.util.regex.Pattern;
+
+/** What a node label may look like; labels drive placement and secret zones, so they are strict. */
+final class LabelRules {
+  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?");
+  private static final int MAX_VALUE_LENGTH = 256;
+
+  private LabelRules() {}
+
+  static void checkKey(String key) {
+    if (!KEY.matcher(key).matches()) {
+      throw GrpcErrors.invalid("invalid label key '" + key
+          + "': use letters, digits, '.', '_', '-', '/', at most 128 characters, starting and ending alphanumeric");
+    }
+  }
+
+  static void checkValue(String key, String value) {
+    if (value.length() > MAX_VALUE_LENGTH || value.chars().anyMatch(Character::isISOControl)) {
+      throw GrpcErrors.invalid("invalid value for label '" + key + "': at most " + MAX_VALUE_LENGTH
+          + " printable characters");
+    }
+  }
+}

@@ -1,0 +1,273 @@
+package io.baton.manager.dispatcher;
+
+import io.baton.api.Cluster;
+import io.baton.api.DispatcherGrpc;
+import io.baton.api.HeartbeatRequest;
+import io.baton.api.HeartbeatResponse;
+import io.baton.api.ManagerPeer;
+import io.baton.api.Node;
+import io.baton.api.NodeDescription;
+import io.baton.api.NodeRole;
+import io.baton.api.NodeState;
+import io.baton.api.NodeStatus;
+import io.baton.api.SessionMessage;
+import io.baton.api.SessionRequest;
+import io.baton.api.store.StoreObject;
+import io.baton.ca.Identifiers;
+import io.baton.manager.GrpcErrors;
+import io.baton.manager.auth.Caller;
+import io.baton.store.ClusterStore;
+import io.baton.store.StoreEvent;
+import io.baton.store.StoreException;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds one session per node and pushes to it; nodes never poll and never name what they want.
+ *
+ * <p>The caller's node id always comes from its certificate ({@link Caller}); a heartbeat names its
+ * session id too, and a heartbeat for another session or node is refused. Liveness is kept in memory
+ * and only transitions (ready, down) are written to the store. Runs on the leader.
+ */
+public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final ClusterStore store;
+  private final DispatcherConfig config;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, SessionStream> sessions = new ConcurrentHashMap<>();
+  private final Map<String, Long> awaitingReconnect = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Long>> registrations = new ConcurrentHashMap<>();
+  private ScheduledFuture<?> expiryTask;
+  private io.baton.store.Subscription subscription;
+
+  public Dispatcher(
+      ClusterStore store,
+      DispatcherConfig config,
+      Clock clock,
+      SecureRandom random,
+      ScheduledExecutorService scheduler) {
+    this.store = store;
+    this.config = config;
+    this.clock = clock;
+    this.random = random;
+    this.scheduler = scheduler;
+  }
+
+  /**
+   * Starts tracking liveness. Nodes the store shows as ready from before this manager started are
+   * given {@link DispatcherConfig#unknownMultiplier()} periods to open a new session before they are
+   * marked down.
+   */
+  public synchronized void start() throws StoreException {
+    long deadline = clock.millis() + periodMs() * config.unknownMultiplier();
+    store.update(tx -> {
+      for (Node node : tx.nodes()) {
+        if (node.getStatus().getState() == NodeState.NODE_STATE_READY) {
+          tx.put(withState(node, NodeState.NODE_STATE_UNKNOWN, "manager restarted; waiting for the node to reconnect"));
+        }
+      }
+      return null;
+    });
+    for (Node node : store.view().nodes()) {
+      if (node.getStatus().getState() == NodeState.NODE_STATE_UNKNOWN) {
+        awaitingReconnect.put(node.getId(), deadline);
+      }
+    }
+    subscription = store.watch(this::onStoreEvent);
+    long every = config.expiryCheckInterval().toMillis();
+    expiryTask = scheduler.scheduleWithFixedDelay(this::expireSessions, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void session(SessionRequest request, StreamObserver<SessionMessage> responseObserver) {
+    Caller.Node caller = (Caller.Node) Caller.current();
+    var observer = (ServerCallStreamObserver<SessionMessage>) responseObserver;
+    String nodeId = caller.nodeId();
+    if (!allowRegistration(nodeId)) {
+      observer.onError(Status.UNAVAILABLE
+          .withDescription("node " + nodeId + " exceeded the session registration rate; retry later")
+          .asRuntimeException());
+      return;
+    }
+    Node node;
+    try {
+      node = markReady(nodeId, request.getDescription(), caller.remoteAddress());
+    } catch (RuntimeException | StoreException e) {
+      observer.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    SessionStream stream = new SessionStream(nodeId, Identifiers.newId(random), observer, deadlineFromNow());
+    observer.setOnCancelHandler(() -> {
+      stream.markCancelled();
+      log.debug("session {} of node {} closed by the node", stream.sessionId(), nodeId);
+    });
+    awaitingReconnect.remove(nodeId);
+    SessionStream previous = sessions.put(nodeId, stream);
+    if (previous != null) {
+      previous.close(Status.ABORTED.withDescription("superseded by a newer session of the same node"));
+    }
+    stream.push(message(stream.sessionId(), node));
+    log.info("node {} opened session {}", nodeId, stream.sessionId());
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
+    GrpcErrors.unary(observer, () -> {
+      String nodeId = ((Caller.Node) Caller.current()).nodeId();
+      SessionStream stream = sessions.get(nodeId);
+      if (stream == null) {
+        throw GrpcErrors.notFound("node " + nodeId + " has no session; open a new one");
+      }
+      if (!stream.sessionId().equals(request.getSessionId())) {
+        throw GrpcErrors.invalid("session invalid; open a new session");
+      }
+      stream.extend(deadlineFromNow());
+      return HeartbeatResponse.newBuilder().setPeriodMs(periodMs()).build();
+    });
+  }
+
+  /** Node ids with an open session (for tests and diagnostics). */
+  public java.util.Set<String> connectedNodes() {
+    return java.util.Set.copyOf(sessions.keySet());
+  }
+
+  @Override
+  public synchronized void close() {
+    if (expiryTask != null) {
+      expiryTask.cancel(false);
+    }
+    if (subscription != null) {
+      subscription.close();
+    }
+    sessions.values().forEach(s -> s.close(Status.UNAVAILABLE.withDescription("manager is shutting down")));
+    sessions.clear();
+  }
+
+  private void expireSessions() {
+    long now = clock.millis();
+    for (SessionStream stream : sessions.values()) {
+      if (stream.deadlineMs() < now && sessions.remove(stream.nodeId(), stream)) {
+        stream.close(Status.UNAVAILABLE.withDescription("heartbeat expired; open a new session"));
+        markDown(stream.nodeId(), "heartbeat failure");
+      }
+    }
+    awaitingReconnect.forEach((nodeId, deadline) -> {
+      if (deadline < now && awaitingReconnect.remove(nodeId, deadline)) {
+        markDown(nodeId, "did not reconnect after the manager restarted");
+      }
+    });
+  }
+
+  private void markDown(String nodeId, String reason) {
+    try {
+      store.update(tx -> {
+        tx.node(nodeId)
+            .filter(n -> n.getStatus().getState() != NodeState.NODE_STATE_DOWN && !sessions.containsKey(nodeId))
+            .ifPresent(n -> tx.put(withState(n, NodeState.NODE_STATE_DOWN, reason)));
+        return null;
+      });
+      log.warn("node {} is down: {}", nodeId, reason);
+    } catch (StoreException e) {
+      log.warn("could not mark node {} down: {}", nodeId, e.getMessage());
+    }
+  }
+
+  private Node markReady(String nodeId, NodeDescription description, String address) throws StoreException {
+    return store.update(tx -> {
+      Node node = tx.node(nodeId).orElseThrow(() -> Status.PERMISSION_DENIED
+          .withDescription("node " + nodeId + " is not a member of this cluster")
+          .asRuntimeException());
+      Node ready = node.toBuilder()
+          .setDescription(description)
+          .setStatus(NodeStatus.newBuilder()
+              .setState(NodeState.NODE_STATE_READY)
+              .setAddr(address)
+              .setUpdatedAtMs(clock.millis()))
+          .build();
+      tx.put(ready);
+      return ready;
+    });
+  }
+
+  private void onStoreEvent(StoreEvent event) {
+    for (StoreObject object : event.changed()) {
+      if (object.hasNode()) {
+        SessionStream stream = sessions.get(object.getNode().getId());
+        if (stream != null) {
+          stream.push(message(stream.sessionId(), object.getNode()));
+        }
+      }
+    }
+    for (var ref : event.deleted()) {
+      SessionStream stream = sessions.remove(ref.getId());
+      if (stream != null) {
+        stream.close(Status.PERMISSION_DENIED.withDescription("node " + ref.getId() + " was removed from the cluster"));
+      }
+    }
+  }
+
+  private SessionMessage message(String sessionId, Node node) {
+    List<ManagerPeer> managers = store.view().nodes().stream()
+        .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER && !n.getManagerAddr().isEmpty())
+        .map(n -> ManagerPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getManagerAddr()).build())
+        .toList();
+    return SessionMessage.newBuilder()
+        .setSessionId(sessionId)
+        .setHeartbeatPeriodMs(periodMs())
+        .addAllManagers(managers)
+        .setNode(node)
+        .build();
+  }
+
+  private boolean allowRegistration(String nodeId) {
+    long now = clock.millis();
+    Deque<Long> times = registrations.computeIfAbsent(nodeId, k -> new ArrayDeque<>());
+    synchronized (times) {
+      while (!times.isEmpty() && times.peekFirst() < now - config.registrationWindow().toMillis()) {
+        times.pollFirst();
+      }
+      if (times.size() >= config.maxRegistrations()) {
+        return false;
+      }
+      times.addLast(now);
+      return true;
+    }
+  }
+
+  private long deadlineFromNow() {
+    return clock.millis() + periodMs() * config.graceMultiplier();
+  }
+
+  private long periodMs() {
+    return store.view().cluster()
+        .map(Cluster::getSpec)
+        .map(s -> s.getHeartbeatPeriodMs())
+        .filter(p -> p > 0)
+        .orElse(config.defaultHeartbeatPeriod().toMillis());
+  }
+
+  private Node withState(Node node, NodeState state, String message) {
+    return node.toBuilder()
+        .setStatus(node.getStatus().toBuilder()
+            .setState(state)
+            .setMessage(message)
+            .setUpdatedAtMs(clock.millis()))
+        .build();
+  }
+}
