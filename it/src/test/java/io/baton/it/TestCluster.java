@@ -1,0 +1,175 @@
+package io.baton.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.baton.api.Node;
+import io.baton.api.NodeState;
+import io.baton.ca.ClusterTrustManager;
+import io.baton.ca.Credentials;
+import io.baton.ca.ManagerChannels;
+import io.baton.ca.NodeKeyManager;
+import io.baton.node.BatonNode;
+import io.baton.node.InitOptions;
+import io.baton.node.JoinOptions;
+import io.baton.node.NodeException;
+import io.baton.node.NodeSettings;
+import io.baton.store.ClusterStore;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * An in-process cluster on loopback: one manager and any number of workers, each a real
+ * {@link BatonNode} with its own state dir, real certificates, real mutual TLS and the real Raft
+ * store. Timings (heartbeats, certificate validity) can be shortened for tests.
+ */
+final class TestCluster implements AutoCloseable {
+  private final Path root;
+  private final Duration heartbeat;
+  private final Duration certExpiry;
+  private final List<BatonNode> nodes = new ArrayList<>();
+  private final List<ManagerChannels> clients = new ArrayList<>();
+  private BatonNode manager;
+  private int managerPort;
+  private int workerCount;
+
+  private TestCluster(Duration heartbeat, Duration certExpiry) {
+    this.heartbeat = heartbeat;
+    this.certExpiry = certExpiry;
+    try {
+      this.root = Files.createTempDirectory("baton-it-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static TestCluster start(int workers) throws NodeException {
+    return start(workers, Duration.ofMillis(500), Duration.ofHours(24));
+  }
+
+  static TestCluster start(int workers, Duration heartbeat, Duration certExpiry) throws NodeException {
+    TestCluster cluster = new TestCluster(heartbeat, certExpiry);
+    try {
+      cluster.startManager();
+      for (int i = 0; i < workers; i++) {
+        cluster.addWorker();
+      }
+      return cluster;
+    } catch (NodeException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  static NodeSettings settings(String hostname) {
+    return NodeSettings.defaults().withHostname(hostname);
+  }
+
+  private void startManager() throws NodeException {
+    managerPort = Ports.freePair();
+    String addr = "127.0.0.1:" + managerPort;
+    manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, addr, null, certExpiry, heartbeat,
+        "process", Map.of()), settings("manager"));
+    nodes.add(manager);
+  }
+
+  /** Joins a new worker and waits until the manager sees it ready. */
+  BatonNode addWorker() throws NodeException {
+    String name = "worker" + (++workerCount);
+    BatonNode worker = BatonNode.join(new JoinOptions(root.resolve(name), workerToken(), managerAddress(),
+        "127.0.0.1:0", "127.0.0.1:0", "process"), settings(name));
+    nodes.add(worker);
+    awaitState(worker.identity().nodeId(), NodeState.NODE_STATE_READY);
+    return worker;
+  }
+
+  /** Stops a node as a crash would look to the others (no goodbye; the state dir stays). */
+  void stop(BatonNode node) {
+    node.close();
+    nodes.remove(node);
+  }
+
+  /** Restarts a stopped node from its state dir. */
+  BatonNode restart(Path stateDir, String hostname) throws NodeException {
+    BatonNode node = BatonNode.start(stateDir, settings(hostname));
+    nodes.add(node);
+    if (stateDir.equals(root.resolve("manager"))) {
+      manager = node;
+    }
+    return node;
+  }
+
+  BatonNode manager() {
+    return manager;
+  }
+
+  /** The running nodes other than the manager, in join order. */
+  List<BatonNode> workers() {
+    return nodes.stream().filter(n -> n != manager).toList();
+  }
+
+  ClusterStore store() {
+    return manager.manager().store();
+  }
+
+  Path root() {
+    return root;
+  }
+
+  String managerAddress() {
+    return "127.0.0.1:" + managerPort;
+  }
+
+  String workerToken() {
+    return store().view().cluster().orElseThrow().getJoinTokens().getWorker();
+  }
+
+  String managerToken() {
+    return store().view().cluster().orElseThrow().getJoinTokens().getManager();
+  }
+
+  Node node(String id) {
+    return store().view().node(id).orElseThrow();
+  }
+
+  void awaitState(String nodeId, NodeState state) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> store().view().node(nodeId).map(n -> n.getStatus().getState() == state).orElse(false));
+  }
+
+  /**
+   * A channel to the manager authenticated with {@code credentials} (null: no client certificate),
+   * trusting the cluster root like a real node.
+   */
+  ManagedChannel channelAs(Credentials credentials) {
+    var trust = new ClusterTrustManager(
+        manager.identity().clusterId(), manager.credentials().chain().subList(1, 2), Clock.systemUTC());
+    ManagerChannels channels = new ManagerChannels(
+        credentials == null ? null : new NodeKeyManager(credentials).keyManager(), trust);
+    clients.add(channels);
+    return channels.get(managerAddress());
+  }
+
+  @Override
+  public void close() {
+    clients.forEach(ManagerChannels::close);
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+    nodes.clear();
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.baton.cli;
+
+import io.baton.api.Availability;
+import io.baton.api.ControlGrpc;
+import io.baton.api.GetNodeRequest;
+import io.baton.api.ListNodesRequest;
+import io.baton.api.NodeInfo;
+import io.baton.api.UpdateNodeRequest;
+import io.baton.cli.transport.CliTransport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code baton node ...}: list, inspect and update nodes. */
+@Command(name = "node", description = "Manage nodes.",
+    subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class})
+final class NodeCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: use ls, inspect or update");
+  }
+
+  @Command(name = "ls", aliases = "list", description = "List nodes.")
+  static final class Ls implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "Output format.")
+    String format;
+    @Option(names = {"-q", "--quiet"}, description = "Only display IDs.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+      OutputFormat out = OutputFormat.of(format);
+      try (CliTransport transport = BatonCli.connection(spec).open()) {
+        List<NodeInfo> nodes = transport.unary(ControlGrpc.getListNodesMethod(), ListNodesRequest.getDefaultInstance())
+            .getNodesList();
+        if (quiet) {
+          nodes.forEach(n -> System.out.println(n.getNode().getId()));
+        } else if (out == OutputFormat.JSON) {
+          System.out.println(NodeJson.array(nodes));
+        } else {
+          Table table = new Table("ID", "HOSTNAME", "ROLE", "STATUS", "AVAILABILITY", "MANAGER STATUS", "CERTIFICATE EXPIRY");
+          for (NodeInfo info : nodes) {
+            var node = info.getNode();
+            String status = NodeJson.managerStatus(info.getManagerStatus());
+            String expiry = NodeJson.certificateExpiry(node);
+            table.add(node.getId() + (info.getSelf() ? " *" : ""), node.getDescription().getHostname(),
+                NodeJson.role(node.getRole()), NodeJson.status(node.getStatus().getState()),
+                NodeJson.availability(node.getSpec().getAvailability()), status == null ? "" : status,
+                expiry == null ? "" : expiry);
+          }
+          table.print(System.out);
+        }
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "inspect", description = "Show one node in detail (JSON).")
+  static final class Inspect implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "NODE", description = "Node id, id prefix or hostname.")
+    String node;
+    @Option(names = "--format", paramLabel = "json", defaultValue = "json", description = "Output format (json).")
+    String format;
+
+    @Override
+    public Integer call() {
+      if (OutputFormat.of(format) != OutputFormat.JSON) {
+        throw new UsageError("node inspect supports --format json only");
+      }
+      try (CliTransport transport = BatonCli.connection(spec).open()) {
+        NodeInfo info = transport.unary(ControlGrpc.getGetNodeMethod(), GetNodeRequest.newBuilder().setNode(node).build());
+        System.out.println(NodeJson.object(info));
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "update", description = "Update a node's availability or labels.")
+  static final class Update implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "NODE", description = "Node id, id prefix or hostname.")
+    String node;
+    @Option(names = "--availability", paramLabel = "active|pause|drain", description = "Availability of the node.")
+    String availability;
+    @Option(names = "--label-add", paramLabel = "KEY=VALUE", description = "Add or update a label (repeatable).")
+    List<String> labelAdd = new ArrayList<>();
+    @Option(names = "--label-rm", paramLabel = "KEY", description = "Remove a label (repeatable).")
+    List<String> labelRm = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      if (availability == null && labelAdd.isEmpty() && labelRm.isEmpty()) {
+        throw new UsageError("nothing to update: give --availability, --label-add or --label-rm");
+      }
+      UpdateNodeRequest.Builder request = UpdateNodeRequest.newBuilder().setNode(node).addAllLabelRm(labelRm);
+      if (availability != null) {
+        request.setAvailability(switch (availability) {
+          case "active" -> Availability.AVAILABILITY_ACTIVE;
+          case "pause" -> Availability.AVAILABILITY_PAUSE;
+          case "drain" -> Availability.AVAILABILITY_DRAIN;
+          default -> throw new UsageError("invalid --availability '" + availability + "': use active, pause or drain");
+        });
+      }
+      Map<String, String> add = new LinkedHashMap<>();
+      for (String label : labelAdd) {
+        int eq = label.indexOf('=');
+        add.put(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
+      }
+      request.putAllLabelAdd(add);
+      try (CliTransport transport = BatonCli.connection(spec).open()) {
+        NodeInfo info = transport.unary(ControlGrpc.getUpdateNodeMethod(), request.build());
+        System.out.println(info.getNode().getId());
+        return 0;
+      }
+    }
+  }
+}

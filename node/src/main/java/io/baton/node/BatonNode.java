@@ -1,0 +1,354 @@
+package io.baton.node;
+
+import io.baton.agent.Agent;
+import io.baton.agent.CertificateRenewer;
+import io.baton.api.NodeDescription;
+import io.baton.api.SessionMessage;
+import io.baton.ca.CertificateIssuer;
+import io.baton.ca.ClusterTrustManager;
+import io.baton.ca.Credentials;
+import io.baton.ca.CsrRejectedException;
+import io.baton.ca.Identifiers;
+import io.baton.ca.InvalidJoinTokenException;
+import io.baton.ca.IssuedCertificate;
+import io.baton.ca.JoinToken;
+import io.baton.ca.ManagerChannels;
+import io.baton.ca.NodeIdentity;
+import io.baton.ca.NodeKeyManager;
+import io.baton.ca.NodeKeys;
+import io.baton.ca.RemoteCa;
+import io.baton.ca.Role;
+import io.baton.ca.RootCa;
+import io.baton.manager.ClusterBootstrap;
+import io.baton.manager.Manager;
+import io.baton.store.ClusterStore;
+import io.baton.store.RatisClusterStore;
+import io.baton.store.RaftTls;
+import io.baton.store.StoreConfig;
+import io.baton.store.StoreException;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One baton node process: its state directory, identity and key material, and the components its
+ * role runs. Every node runs an agent (session, heartbeats, certificate renewal) and a control
+ * socket; a node with a Raft store also runs the manager services on its TCP listener.
+ *
+ * <p>Created by {@link #init}, {@link #join} or {@link #start}; {@link #close()} stops everything.
+ */
+public final class BatonNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
+  /** How long a starting manager waits for its Raft store to elect itself and accept writes. */
+  private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
+
+  private final StateDir dir;
+  private final NodeSettings settings;
+  private final NodeKeyManager keys;
+  private final ClusterTrustManager trust;
+  private final SecureRandom random = new SecureRandom();
+  private final ScheduledExecutorService scheduler;
+  private volatile NodeFile file;
+  private ClusterStore store;
+  private Manager manager;
+  private ManagerChannels channels;
+  private Agent agent;
+  private CertificateRenewer renewer;
+  private LocalControl local;
+
+  private BatonNode(StateDir dir, NodeFile file, Credentials credentials, List<X509Certificate> roots, NodeSettings settings) {
+    this.dir = dir;
+    this.file = file;
+    this.settings = settings;
+    this.keys = new NodeKeyManager(credentials);
+    this.trust = new ClusterTrustManager(file.clusterId(), roots, settings.clock());
+    this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("baton-node-", 0).daemon().factory());
+  }
+
+  /** Creates a new cluster with this node as its first manager, and starts it. */
+  public static BatonNode init(InitOptions options, NodeSettings settings) throws NodeException {
+    StateDir dir = new StateDir(options.stateDir());
+    refuseExisting(dir);
+    InetSocketAddress listen = Addresses.parse("--listen-addr", options.listenAddr());
+    InetSocketAddress advertise = options.advertiseAddr() == null
+        ? listen : Addresses.parse("--advertise-addr", options.advertiseAddr());
+    InetSocketAddress raft = options.raftAddr() == null
+        ? InetSocketAddress.createUnresolved(listen.getHostString(), listen.getPort() + 1)
+        : Addresses.parse("--raft-listen-addr", options.raftAddr());
+    SecureRandom random = new SecureRandom();
+    String clusterId = Identifiers.newId(random);
+    String nodeId = Identifiers.newId(random);
+    RootCa root = RootCa.create(clusterId, settings.clock(), random);
+    KeyPair keyPair = NodeKeys.generate();
+    IssuedCertificate cert;
+    try {
+      cert = new CertificateIssuer(settings.clock(), random).issue(
+          root, NodeKeys.csrPem(keyPair), new NodeIdentity(nodeId, Role.MANAGER, clusterId), options.certExpiry());
+    } catch (CsrRejectedException e) {
+      throw new NodeException("cannot issue this node's certificate: " + e.getMessage(), e);
+    }
+    Credentials credentials = new Credentials(keyPair.getPrivate(), cert.chain());
+    NodeFile nodeFile = new NodeFile(nodeId, "manager", clusterId, List.of(Addresses.format(advertise)),
+        Addresses.format(listen), Addresses.format(advertise), Addresses.format(raft), options.executor(),
+        options.labels());
+    BatonNode node = null;
+    try {
+      dir.create(true);
+      dir.writeRoot(root.certificate());
+      dir.writeCredentials(credentials);
+      node = new BatonNode(dir, nodeFile, credentials, List.of(root.certificate()), settings);
+      node.store = RatisClusterStore.bootstrap(node.storeConfig(), clusterId);
+      node.store.awaitLeader(LEADER_TIMEOUT);
+      ClusterBootstrap.initialize(node.store, clusterId, root,
+          new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod()),
+          new ClusterBootstrap.FirstManager(nodeId, cert, Addresses.format(advertise), options.labels()),
+          random);
+      node.startServices();
+      dir.writeNodeFile(nodeFile);
+      log.info("initialized cluster {}; this node {} is its first manager", clusterId, nodeId);
+      return node;
+    } catch (IOException | StoreException | NodeException | RuntimeException e) {
+      if (node != null) {
+        node.close();
+      }
+      StateCleanup.removeFailedInit(dir);
+      throw failure("cannot initialize the cluster", e);
+    }
+  }
+
+  /** Joins an existing cluster with a token and starts the node. */
+  public static BatonNode join(JoinOptions options, NodeSettings settings) throws NodeException {
+    JoinToken token;
+    try {
+      token = JoinToken.parse(options.token().strip());
+    } catch (InvalidJoinTokenException e) {
+      throw new NodeException("invalid join token: " + e.getMessage());
+    }
+    StateDir dir = new StateDir(options.stateDir());
+    refuseExisting(dir);
+    String managerAddr = Addresses.format(Addresses.parse("manager address", options.managerAddr()));
+    RemoteCa.Joined joined;
+    try {
+      joined = RemoteCa.join(managerAddr, token, settings.clock());
+    } catch (StatusRuntimeException e) {
+      throw new NodeException("cannot join the cluster at " + managerAddr + ": " + describe(e));
+    }
+    NodeIdentity identity = joined.identity();
+    NodeFile nodeFile = new NodeFile(identity.nodeId(), roleName(identity.role()), identity.clusterId(),
+        List.of(managerAddr), options.listenAddr(), options.advertiseAddr(), null, options.executor(), null);
+    try {
+      dir.create(false);
+      dir.writeRoot(joined.root());
+      dir.writeCredentials(joined.credentials());
+      dir.writeNodeFile(nodeFile);
+    } catch (IOException e) {
+      throw new NodeException("cannot write the state directory " + dir.root() + ": " + e.getMessage(), e);
+    }
+    if (identity.role() == Role.MANAGER) {
+      log.warn("joined with the manager token: this node holds a manager certificate, but joining the Raft"
+          + " group of an existing cluster is not available yet, so it runs as an agent only");
+    }
+    log.info("joined cluster {} as node {} ({})", identity.clusterId(), identity.nodeId(), identity.role().ou());
+    return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings);
+  }
+
+  /** Restarts a node from its state directory. */
+  public static BatonNode start(java.nio.file.Path stateDir, NodeSettings settings) throws NodeException {
+    StateDir dir = new StateDir(stateDir);
+    if (!dir.holdsNode()) {
+      throw new NodeException("no node in " + dir.root() + "; create one with 'baton init' or 'baton join'");
+    }
+    try {
+      NodeFile nodeFile = dir.readNodeFile();
+      Credentials credentials = dir.readCredentials();
+      Instant notAfter = credentials.leaf().getNotAfter().toInstant();
+      if (settings.clock().instant().isAfter(notAfter)) {
+        throw new NodeException("the certificate of node " + nodeFile.nodeId() + " expired at " + notAfter
+            + "; remove the node from the cluster and join again with a new token");
+      }
+      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings);
+    } catch (IOException e) {
+      throw new NodeException("cannot read the state directory " + dir.root() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static BatonNode startNode(
+      StateDir dir, NodeFile nodeFile, Credentials credentials, List<X509Certificate> roots, NodeSettings settings)
+      throws NodeException {
+    BatonNode node = new BatonNode(dir, nodeFile, credentials, roots, settings);
+    try {
+      if (Files.isDirectory(dir.raftDir())) {
+        node.store = RatisClusterStore.open(node.storeConfig(), nodeFile.clusterId());
+        node.store.awaitLeader(LEADER_TIMEOUT);
+      }
+      node.startServices();
+      return node;
+    } catch (IOException | StoreException | NodeException | RuntimeException e) {
+      node.close();
+      throw failure("cannot start the node", e);
+    }
+  }
+
+  private void startServices() throws IOException, StoreException, NodeException {
+    if (store != null) {
+      manager = new Manager(
+          new Manager.Config(Addresses.resolved(Addresses.parse("listen address", file.listenAddr())), settings.dispatcher(),
+              settings.rateLimits()),
+          store, this::identity, settings.clock(), random, scheduler);
+      manager.start(keys.keyManager(), trust);
+    }
+    local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
+    channels = new ManagerChannels(keys.keyManager(), trust);
+    agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
+        this::onSession);
+    agent.start();
+    renewer = new CertificateRenewer(settings.agent(), () -> channels.get(file.managers().get(0)), keys,
+        trust::roots, this::install, settings.clock(), scheduler, random);
+    renewer.start();
+  }
+
+  /** This node's identity, from its current certificate. */
+  public NodeIdentity identity() {
+    return keys.current().identity();
+  }
+
+  /** The node's current credentials (for tests and the CLI's remote mode). */
+  public Credentials credentials() {
+    return keys.current();
+  }
+
+  public StateDir stateDir() {
+    return dir;
+  }
+
+  /**
+   * The command a worker runs to join this manager's cluster.
+   *
+   * @throws IllegalStateException on a node that runs no manager services
+   */
+  public String workerJoinCommand() {
+    if (manager == null) {
+      throw new IllegalStateException("not a manager");
+    }
+    var cluster = store.view().cluster().orElseThrow();
+    return "baton join --state-dir DIR --token " + cluster.getJoinTokens().getWorker() + " " + file.advertiseAddr();
+  }
+
+  /** The manager services, or null on a node without a Raft store. */
+  public Manager manager() {
+    return manager;
+  }
+
+  public Agent agent() {
+    return agent;
+  }
+
+  public CertificateRenewer renewer() {
+    return renewer;
+  }
+
+  private void onSession(SessionMessage message) {
+    List<String> managers = message.getManagersList().stream().map(m -> m.getAddr()).toList();
+    if (!managers.isEmpty() && !managers.equals(file.managers())) {
+      file = file.withManagers(new ArrayList<>(managers));
+      persistNodeFile();
+    }
+    Role stored = Role.fromProto(message.getNode().getRole());
+    if (stored != identity().role()) {
+      log.info("the cluster changed this node's role to {}; renewing its certificate", stored.ou());
+      renewer.renewNow();
+    }
+  }
+
+  private void install(Credentials next) throws IOException {
+    dir.writeCredentials(next);
+    keys.update(next);
+    String role = roleName(next.identity().role());
+    if (!role.equals(file.role())) {
+      file = file.withRole(role);
+      persistNodeFile();
+    }
+  }
+
+  private void persistNodeFile() {
+    try {
+      dir.writeNodeFile(file);
+    } catch (IOException e) {
+      log.warn("cannot update {}: {}", dir.nodeJson(), e.getMessage());
+    }
+  }
+
+  private StoreConfig storeConfig() throws NodeException {
+    InetSocketAddress raft = Addresses.resolved(Addresses.parse("raft address", file.raftAddr()));
+    return StoreConfig.defaults(dir.raftDir(), file.nodeId(), raft,
+        new RaftTls(keys.keyManager(), trust.managersOnly()));
+  }
+
+  private NodeDescription description() {
+    return NodeDescription.newBuilder()
+        .setHostname(settings.hostname() != null ? settings.hostname() : Hostname.detect())
+        .setOs(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT))
+        .setArch(System.getProperty("os.arch", ""))
+        .setVersion(BatonVersion.get())
+        .build();
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable part : new AutoCloseable[] {renewer, agent, channels, local, manager, store}) {
+      if (part != null) {
+        try {
+          part.close();
+        } catch (Exception e) {
+          log.warn("error while stopping {}: {}", part.getClass().getSimpleName(), e.getMessage());
+        }
+      }
+    }
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void refuseExisting(StateDir dir) throws NodeException {
+    if (dir.holdsNode()) {
+      throw new NodeException(dir.root() + " already holds a node; restart it with 'baton start --state-dir "
+          + dir.root() + "' or choose another --state-dir");
+    }
+  }
+
+  private static String roleName(Role role) {
+    return role == Role.MANAGER ? "manager" : "worker";
+  }
+
+  private static String describe(StatusRuntimeException e) {
+    String description = e.getStatus().getDescription();
+    if (description == null && e.getCause() != null) {
+      description = e.getCause().getMessage();
+    }
+    return description != null ? description : e.getStatus().getCode().toString();
+  }
+
+  private static NodeException failure(String what, Exception e) {
+    if (e instanceof NodeException ne) {
+      return ne;
+    }
+    String message = e instanceof StatusRuntimeException sre ? describe(sre) : e.getMessage();
+    return new NodeException(what + ": " + message, e);
+  }
+}

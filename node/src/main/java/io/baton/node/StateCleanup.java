@@ -1,0 +1,36 @@
+package io.baton.node;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Removes what a failed {@code init} wrote, so the operator can simply run it again. */
+final class StateCleanup {
+  private static final Logger log = LoggerFactory.getLogger(StateCleanup.class);
+
+  private StateCleanup() {}
+
+  /** Deletes the certificates, Raft and key directories of a state dir that holds no node.json. */
+  static void removeFailedInit(StateDir dir) {
+    if (dir.holdsNode()) {
+      return;
+    }
+    for (Path sub : List.of(dir.root().resolve("certificates"), dir.raftDir(), dir.keysDir())) {
+      if (!Files.exists(sub)) {
+        continue;
+      }
+      try (Stream<Path> walk = Files.walk(sub)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        log.warn("could not remove {}: {}", sub, e.getMessage());
+      }
+    }
+  }
+}
