@@ -16,7 +16,6 @@ class ArchitectureTest {
   static void importClasses() {
     classes = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
         .importPackages("io.baton");
   }
 

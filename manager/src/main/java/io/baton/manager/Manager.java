@@ -99,15 +99,24 @@ public final class Manager implements AutoCloseable {
     for (BindableService service : services) {
       builder.addService(ServerInterceptors.intercept(service, authz));
     }
+    String where = config.listenAddress().getHostString() + ":" + config.listenAddress().getPort();
     try {
       server = builder.build().start();
     } catch (IOException e) {
-      if (e.getCause() instanceof BindException || e instanceof BindException) {
-        throw new IOException("cannot listen on " + config.listenAddress() + ": address already in use", e);
-      }
-      throw new IOException("cannot listen on " + config.listenAddress() + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen on " + where + ": "
+          + (isAddressInUse(e) ? "address already in use" : e.getMessage()), e);
     }
-    log.info("manager listening on {} (mutual TLS 1.3)", config.listenAddress());
+    log.info("manager listening on {} (mutual TLS 1.3)", where);
+  }
+
+  private static boolean isAddressInUse(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || (t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("address already in use"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The services with the local identity check, for the node's control socket. */

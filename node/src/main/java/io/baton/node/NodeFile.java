@@ -34,10 +34,6 @@ public record NodeFile(
     labels = labels == null ? Map.of() : Map.copyOf(labels);
   }
 
-  public boolean isManager() {
-    return "manager".equals(role);
-  }
-
   public NodeFile withManagers(List<String> next) {
     return new NodeFile(nodeId, role, clusterId, next, listenAddr, advertiseAddr, raftAddr, executor, labels);
   }
