@@ -18,17 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "baton",
     description = "A least-privilege container orchestrator.",
     mixinStandardHelpOptions = true,
-    versionProvider = VersionCommand.Provider.class,
-    subcommands = {
-      InitCommand.class,
-      JoinCommand.class,
-      StartCommand.class,
-      JoinTokenCommand.class,
-      NodeCommand.class,
-      CaCommand.class,
-      VersionCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    versionProvider = VersionCommand.Provider.class)
 public final class BatonCli implements Runnable {
   static final int EXIT_ERROR = 1;
   static final int EXIT_USAGE = 125;
@@ -54,6 +44,7 @@ public final class BatonCli implements Runnable {
   /** Runs one invocation and returns its exit code (for tests). */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new BatonCli());
+    Commands.register(cli, args);
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
       err.println("baton: " + e.getMessage());
