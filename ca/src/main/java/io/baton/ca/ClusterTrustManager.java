@@ -1,6 +1,5 @@
 package io.baton.ca;
 
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -8,8 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Trusts peers holding a certificate of this cluster: the chain must verify (PKIX, revocation off,
@@ -26,7 +23,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * for the Raft port: the peer is a manager in the store and not denylisted). The {@code authType}
  * arguments are ignored.
  */
-public final class ClusterTrustManager extends X509ExtendedTrustManager {
+public final class ClusterTrustManager extends EngineIndependentTrustManager {
   private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
@@ -94,36 +91,12 @@ public final class ClusterTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    checkClientTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkClientTrusted(chain, authType);
-  }
-
-  @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
     NodeIdentity identity = verify(chain, SERVER_AUTH, "server authentication");
     if (identity.role() != Role.MANAGER) {
       throw new CertificateException("server is not a manager of this cluster");
     }
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    checkServerTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkServerTrusted(chain, authType);
   }
 
   @Override

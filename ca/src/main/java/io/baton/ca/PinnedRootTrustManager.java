@@ -1,6 +1,5 @@
 package io.baton.ca;
 
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -8,8 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Client-side trust for the join bootstrap, before the node trusts anything: the server must
@@ -21,7 +18,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>After a successful handshake {@link #pinnedRoot()} returns the matched root, which the joiner
  * then stores as its trust. Use one instance per join attempt. Host names are not checked.
  */
-public final class PinnedRootTrustManager extends X509ExtendedTrustManager {
+public final class PinnedRootTrustManager extends EngineIndependentTrustManager {
   private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
   private static final X509Certificate[] NO_ISSUERS = new X509Certificate[0];
 
@@ -62,33 +59,9 @@ public final class PinnedRootTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    checkServerTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkServerTrusted(chain, authType);
-  }
-
-  @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
     throw new CertificateException("a pinned-root trust manager only verifies servers");
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    checkClientTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkClientTrusted(chain, authType);
   }
 
   @Override
