@@ -12,6 +12,13 @@ import java.util.function.Function;
  */
 public interface ClusterStore extends AutoCloseable {
 
+  /**
+   * The most one {@link #update} may write: 1.5 MiB, the serialized size of the proposal its
+   * writes make (objects with their meta, plus a few bytes per object). Keeps each Raft entry well
+   * below Ratis's 4 MiB append buffer and the 8 MiB log segment.
+   */
+  int MAX_PROPOSAL_BYTES = 3 << 19;
+
   /** The latest state applied on this peer; cheap, never blocks. */
   ReadView view();
 
@@ -25,6 +32,12 @@ public interface ClusterStore extends AutoCloseable {
    * thrown by {@code fn} propagates unchanged and nothing is written. {@code fn} must not call
    * {@code update} itself.
    *
+   * <p>The writes of one run must serialize to at most {@link #MAX_PROPOSAL_BYTES}; callers that
+   * write many objects (e.g. thousands of tasks) batch them over several updates, each an atomic
+   * unit of its own.
+   *
+   * @throws IllegalArgumentException if the writes of a run exceed {@link #MAX_PROPOSAL_BYTES};
+   *     nothing is written
    * @throws StoreException.NotLeader if this peer is not the Raft leader
    * @throws StoreException.Unavailable if the write was not committed within the commit timeout
    *     (it may still be applied later), or the store is closed

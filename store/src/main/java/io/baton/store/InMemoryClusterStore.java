@@ -9,8 +9,8 @@ import java.util.function.Function;
 
 /**
  * The in-memory twin of {@link RatisClusterStore}, for tests of code that uses a
- * {@link ClusterStore}: the same transactions, versions, timestamps, validation and events, with
- * no Raft, no network and no disk. It is always the leader until closed. Versions are a counter
+ * {@link ClusterStore}: the same transactions, object kinds, indexes, versions, timestamps,
+ * validation, proposal size cap and events, with no Raft, no network and no disk. It is always the leader until closed. Versions are a counter
  * that starts at 1 and grows by one per applied write.
  *
  * <p>Thread-safe; updates are serialised.

@@ -1,43 +1,37 @@
 package io.baton.store;
 
-import io.baton.api.Cluster;
-import io.baton.api.Node;
-import io.baton.api.store.ObjectKind;
+import com.google.protobuf.Message;
 import io.baton.api.store.ObjectRef;
 import io.baton.api.store.StoreAction;
 import io.baton.api.store.StoreObject;
 import io.baton.api.store.StoreProposal;
 import io.baton.api.store.StoreSnapshot;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.NavigableMap;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * One immutable version of the store's objects, with the log position it reflects.
  *
  * <p>{@link #apply} is the replicated state machine's transition function: a pure function of
  * this state and the entry (no clock, no randomness, no I/O), so every peer computes the same
- * result. Node maps are copied on write; a version shares nothing mutable with another.
+ * result. Versions share structure ({@link ObjectTables}): applying an entry that writes k objects
+ * takes O(k log n) time whatever the number n of objects, and leaves older versions unchanged.
+ * Nothing in this class is kind-specific; kinds are described by {@link Kind}.
  */
-final class StoreState implements ReadView {
+final class StoreState extends TablesView {
 
-  static final StoreState EMPTY =
-      new StoreState(null, Collections.unmodifiableNavigableMap(new TreeMap<>()), 0, 0);
+  static final StoreState EMPTY = new StoreState(ObjectTables.EMPTY, 0, 0);
 
-  private final Cluster cluster;
-  private final NavigableMap<String, Node> nodes;
+  private final ObjectTables tables;
   private final long appliedIndex;
   private final long appliedTerm;
 
-  private StoreState(
-      Cluster cluster, NavigableMap<String, Node> nodes, long appliedIndex, long appliedTerm) {
-    this.cluster = cluster;
-    this.nodes = nodes;
+  private StoreState(ObjectTables tables, long appliedIndex, long appliedTerm) {
+    this.tables = tables;
     this.appliedIndex = appliedIndex;
     this.appliedTerm = appliedTerm;
   }
@@ -46,18 +40,8 @@ final class StoreState implements ReadView {
   record Applied(StoreState state, ApplyResult result, StoreEvent event) {}
 
   @Override
-  public Optional<Cluster> cluster() {
-    return Optional.ofNullable(cluster);
-  }
-
-  @Override
-  public Optional<Node> node(String id) {
-    return Optional.ofNullable(nodes.get(id));
-  }
-
-  @Override
-  public List<Node> nodes() {
-    return List.copyOf(nodes.values());
+  ObjectTables tables() {
+    return tables;
   }
 
   @Override
@@ -71,19 +55,18 @@ final class StoreState implements ReadView {
 
   /** This state at a later log position that changed no object (a Raft-internal entry). */
   StoreState withApplied(long term, long index) {
-    return new StoreState(cluster, nodes, index, term);
+    return new StoreState(tables, index, term);
   }
 
   /** The version the object named by {@code ref} has here; 0 if it does not exist. */
   long versionOf(ObjectRef ref) {
-    return switch (ref.getKind()) {
-      case OBJECT_KIND_CLUSTER -> cluster == null ? 0 : cluster.getMeta().getVersion();
-      case OBJECT_KIND_NODE -> {
-        Node n = nodes.get(ref.getId());
-        yield n == null ? 0 : n.getMeta().getVersion();
-      }
-      default -> 0;
-    };
+    Kind<?> kind = Kind.find(ref.getKind());
+    return kind == null ? 0 : versionOf(kind, ref.getId());
+  }
+
+  private <T extends Message> long versionOf(Kind<T> kind, String id) {
+    T object = tables.table(kind).get(id);
+    return object == null ? 0 : kind.meta(object).getVersion();
   }
 
   /**
@@ -115,47 +98,40 @@ final class StoreState implements ReadView {
             null);
       }
     }
-    Cluster nextCluster = cluster;
-    NavigableMap<String, Node> nextNodes = null;
+    ObjectTables next = tables;
     List<StoreObject> changed = new ArrayList<>();
     List<ObjectRef> deleted = new ArrayList<>();
     for (StoreAction action : proposal.getActionsList()) {
       if (action.hasPut()) {
         StoreObject object = action.getPut();
-        if (object.hasCluster()) {
-          nextCluster = withVersion(object.getCluster(), index);
-          changed.add(StoreObject.newBuilder().setCluster(nextCluster).build());
-        } else {
-          Node node = withVersion(object.getNode(), index);
-          nextNodes = nextNodes == null ? new TreeMap<>(nodes) : nextNodes;
-          nextNodes.put(node.getId(), node);
-          changed.add(StoreObject.newBuilder().setNode(node).build());
-        }
+        next = putVersioned(next, Kind.of(object), object, index, changed);
       } else {
-        ObjectRef ref = action.getDelete();
-        if (ref.getKind() == ObjectKind.OBJECT_KIND_CLUSTER) {
-          nextCluster = null;
-        } else {
-          nextNodes = nextNodes == null ? new TreeMap<>(nodes) : nextNodes;
-          nextNodes.remove(ref.getId());
-        }
+        ObjectRef ref = refOf(action);
+        next = next.remove(Kind.of(ref.getKind()), ref.getId());
         deleted.add(ref);
       }
     }
-    StoreState next =
-        new StoreState(
-            nextCluster,
-            nextNodes == null ? nodes : Collections.unmodifiableNavigableMap(nextNodes),
-            index,
-            term);
     StoreEvent event =
         changed.isEmpty() && deleted.isEmpty() ? null : new StoreEvent(index, changed, deleted);
-    return new Applied(next, ApplyResult.APPLIED, event);
+    return new Applied(new StoreState(next, index, term), ApplyResult.APPLIED, event);
+  }
+
+  private static <T extends Message> ObjectTables putVersioned(
+      ObjectTables tables,
+      Kind<T> kind,
+      StoreObject object,
+      long index,
+      List<StoreObject> changed) {
+    T o = kind.unwrap(object);
+    T stored = kind.withMeta(o, kind.meta(o).toBuilder().setVersion(index).build());
+    changed.add(kind.wrap(stored));
+    return tables.put(kind, stored);
   }
 
   /** Why the proposal cannot be applied against this state, or {@code null} if it can. */
   private String validate(StoreProposal proposal) {
     Set<ObjectRef> seen = new HashSet<>();
+    Map<Kind<?>, String> singletonIds = new HashMap<>();
     for (StoreAction action : proposal.getActionsList()) {
       ObjectRef ref = refOf(action);
       if (ref == null) {
@@ -167,98 +143,110 @@ final class StoreState implements ReadView {
       if (!seen.add(ref)) {
         return "the proposal writes " + describe(ref) + " twice";
       }
-      if (ref.getKind() == ObjectKind.OBJECT_KIND_CLUSTER
-          && cluster != null
-          && !cluster.getId().equals(ref.getId())) {
-        return "the cluster id cannot change from " + cluster.getId() + " to " + ref.getId();
+      Kind<?> kind = Kind.of(ref.getKind());
+      if (kind.singleton()) {
+        String existing = singletonId(kind);
+        if (existing != null && !existing.equals(ref.getId())) {
+          return "the " + kind.noun() + " id cannot change from " + existing + " to " + ref.getId();
+        }
+        String other = singletonIds.putIfAbsent(kind, ref.getId());
+        if (other != null && !other.equals(ref.getId())) {
+          return "the proposal writes two "
+              + kind.noun()
+              + " objects, "
+              + other
+              + " and "
+              + ref.getId();
+        }
       }
     }
     return null;
   }
 
-  /** The object an action writes or deletes; {@code null} if the action is malformed. */
+  /** The id of the one object of a singleton kind; {@code null} if there is none. */
+  private <T extends Message> String singletonId(Kind<T> kind) {
+    List<T> objects = tables.table(kind).list();
+    return objects.isEmpty() ? null : kind.id(objects.get(0));
+  }
+
+  /**
+   * The object an action writes or deletes, with only kind and id set; {@code null} if the action
+   * is malformed or names a kind this version does not know.
+   */
   static ObjectRef refOf(StoreAction action) {
     return switch (action.getActionCase()) {
-      case PUT ->
-          switch (action.getPut().getKindCase()) {
-            case CLUSTER -> clusterRef(action.getPut().getCluster().getId());
-            case NODE -> nodeRef(action.getPut().getNode().getId());
-            default -> null;
-          };
+      case PUT -> {
+        Kind<?> kind = Kind.find(action.getPut());
+        yield kind == null ? null : refOfPut(kind, action.getPut());
+      }
       case DELETE -> {
-        ObjectKind kind = action.getDelete().getKind();
-        yield kind == ObjectKind.OBJECT_KIND_CLUSTER || kind == ObjectKind.OBJECT_KIND_NODE
-            ? action.getDelete()
-            : null;
+        Kind<?> kind = Kind.find(action.getDelete().getKind());
+        yield kind == null ? null : kind.ref(action.getDelete().getId());
       }
       default -> null;
     };
   }
 
-  static ObjectRef clusterRef(String id) {
-    return ObjectRef.newBuilder().setKind(ObjectKind.OBJECT_KIND_CLUSTER).setId(id).build();
-  }
-
-  static ObjectRef nodeRef(String id) {
-    return ObjectRef.newBuilder().setKind(ObjectKind.OBJECT_KIND_NODE).setId(id).build();
+  private static <T extends Message> ObjectRef refOfPut(Kind<T> kind, StoreObject object) {
+    return kind.ref(kind.id(kind.unwrap(object)));
   }
 
   private static String describe(ObjectRef ref) {
-    return (ref.getKind() == ObjectKind.OBJECT_KIND_CLUSTER ? "cluster " : "node ") + ref.getId();
+    return Kind.of(ref.getKind()).describe(ref.getId());
   }
 
-  private static Cluster withVersion(Cluster c, long version) {
-    return c.toBuilder().setMeta(c.getMeta().toBuilder().setVersion(version)).build();
-  }
-
-  private static Node withVersion(Node n, long version) {
-    return n.toBuilder().setMeta(n.getMeta().toBuilder().setVersion(version)).build();
-  }
-
-  /** All objects and the log position, for a snapshot file. */
+  /** All objects, kind by kind in the order of {@link Kind#all()}, and the log position. */
   StoreSnapshot toSnapshot() {
     StoreSnapshot.Builder b =
         StoreSnapshot.newBuilder().setAppliedIndex(appliedIndex).setAppliedTerm(appliedTerm);
-    if (cluster != null) {
-      b.addObjects(StoreObject.newBuilder().setCluster(cluster));
-    }
-    for (Node n : nodes.values()) {
-      b.addObjects(StoreObject.newBuilder().setNode(n));
+    for (Kind<?> kind : Kind.all()) {
+      addObjects(b, kind);
     }
     return b.build();
+  }
+
+  private <T extends Message> void addObjects(StoreSnapshot.Builder b, Kind<T> kind) {
+    for (T object : tables.table(kind).list()) {
+      b.addObjects(kind.wrap(object));
+    }
   }
 
   /**
    * The state a snapshot describes.
    *
-   * @throws StoreException.Corrupt if the snapshot is inconsistent
+   * @throws StoreException.Corrupt if the snapshot is inconsistent: an object of unknown kind or
+   *     without id, two objects of one kind and id, or two objects of a singleton kind
    */
   static StoreState fromSnapshot(StoreSnapshot snapshot) throws StoreException.Corrupt {
-    Cluster cluster = null;
-    TreeMap<String, Node> nodes = new TreeMap<>();
+    ObjectTables tables = ObjectTables.EMPTY;
     for (StoreObject object : snapshot.getObjectsList()) {
-      switch (object.getKindCase()) {
-        case CLUSTER -> {
-          if (cluster != null) {
-            throw new StoreException.Corrupt("snapshot holds more than one cluster object");
-          }
-          cluster = object.getCluster();
-        }
-        case NODE -> {
-          Node n = object.getNode();
-          if (n.getId().isEmpty() || nodes.put(n.getId(), n) != null) {
-            throw new StoreException.Corrupt(
-                "snapshot holds a node without id or twice the node '" + n.getId() + "'");
-          }
-        }
-        default ->
-            throw new StoreException.Corrupt("snapshot holds an object of unknown kind");
+      Kind<?> kind = Kind.find(object);
+      if (kind == null) {
+        throw new StoreException.Corrupt("snapshot holds an object of unknown kind");
       }
+      tables = load(tables, kind, object);
     }
-    return new StoreState(
-        cluster,
-        Collections.unmodifiableNavigableMap(nodes),
-        snapshot.getAppliedIndex(),
-        snapshot.getAppliedTerm());
+    return new StoreState(tables, snapshot.getAppliedIndex(), snapshot.getAppliedTerm());
+  }
+
+  private static <T extends Message> ObjectTables load(
+      ObjectTables tables, Kind<T> kind, StoreObject object) throws StoreException.Corrupt {
+    T o = kind.unwrap(object);
+    String id = kind.id(o);
+    ObjectTable<T> table = tables.table(kind);
+    if (kind.singleton() && table.size() > 0) {
+      throw new StoreException.Corrupt("snapshot holds more than one " + kind.noun() + " object");
+    }
+    if (id.isEmpty() || table.get(id) != null) {
+      throw new StoreException.Corrupt(
+          "snapshot holds a "
+              + kind.noun()
+              + " without id or twice the "
+              + kind.noun()
+              + " '"
+              + id
+              + "'");
+    }
+    return tables.put(kind, o);
   }
 }

@@ -1,66 +1,39 @@
 package io.baton.store;
 
-import io.baton.api.Cluster;
+import com.google.protobuf.Message;
 import io.baton.api.Meta;
-import io.baton.api.Node;
 import io.baton.api.store.StoreAction;
-import io.baton.api.store.StoreObject;
 import io.baton.api.store.StoreProposal;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The {@link Tx} handed to an update function: buffers writes over a base state and turns them
- * into one {@link StoreProposal}. Confined to the thread running the function.
+ * into one {@link StoreProposal}. Reads are answered from working tables, the base's with the
+ * buffered writes applied (O(log n) per write, sharing structure with the base). Confined to the
+ * thread running the function.
  */
-final class StoreTx implements Tx {
+final class StoreTx extends TablesView implements Tx {
 
   private final StoreState base;
-  private Cluster cluster;
-  /** Pending node writes in write order; a {@code null} value is a delete. */
-  private final Map<String, Node> nodes = new LinkedHashMap<>();
+  private ObjectTables working;
+
+  /** Pending writes by kind, each kind's by id in write order; a {@code null} value is a delete. */
+  private final Map<Kind<?>, Map<String, Message>> writes = new HashMap<>();
+
   private boolean closed;
 
   StoreTx(StoreState base) {
     this.base = base;
+    this.working = base.tables();
   }
 
   @Override
-  public Optional<Cluster> cluster() {
+  ObjectTables tables() {
     checkOpen();
-    return cluster != null ? Optional.of(cluster) : base.cluster();
-  }
-
-  @Override
-  public Optional<Node> node(String id) {
-    checkOpen();
-    return nodes.containsKey(id) ? Optional.ofNullable(nodes.get(id)) : base.node(id);
-  }
-
-  @Override
-  public List<Node> nodes() {
-    checkOpen();
-    if (nodes.isEmpty()) {
-      return base.nodes();
-    }
-    TreeMap<String, Node> merged = new TreeMap<>();
-    for (Node n : base.nodes()) {
-      merged.put(n.getId(), n);
-    }
-    nodes.forEach(
-        (id, n) -> {
-          if (n == null) {
-            merged.remove(id);
-          } else {
-            merged.put(id, n);
-          }
-        });
-    return List.copyOf(merged.values());
+    return working;
   }
 
   @Override
@@ -69,41 +42,60 @@ final class StoreTx implements Tx {
   }
 
   @Override
-  public void put(Cluster c) {
+  public <T extends Message> void put(Kind<T> kind, T object) {
     checkOpen();
-    Objects.requireNonNull(c, "cluster");
-    if (c.getId().isEmpty()) {
-      throw new IllegalArgumentException("a cluster needs an id");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(object, kind.noun());
+    if (!kind.isInstance(object)) {
+      throw new IllegalArgumentException(
+          "a " + object.getDescriptorForType().getName() + " is not a " + kind.noun());
     }
-    base.cluster()
-        .filter(existing -> !existing.getId().equals(c.getId()))
-        .ifPresent(
-            existing -> {
-              throw new IllegalArgumentException(
-                  "the cluster id cannot change from " + existing.getId() + " to " + c.getId());
-            });
-    cluster = c;
+    String id = kind.id(object);
+    if (id.isEmpty()) {
+      throw new IllegalArgumentException("a " + kind.noun() + " needs an id");
+    }
+    if (kind.singleton()) {
+      replaceSingleton(kind, id);
+    }
+    working = working.put(kind, object);
+    writesOf(kind).put(id, object);
+  }
+
+  /**
+   * Makes room for the object {@code id} of a singleton kind: refuses if the base holds one of
+   * another id, drops an earlier write of this transaction that put one.
+   */
+  private <T extends Message> void replaceSingleton(Kind<T> kind, String id) {
+    for (T existing : base.list(kind)) {
+      if (!kind.id(existing).equals(id)) {
+        throw new IllegalArgumentException(
+            "the " + kind.noun() + " id cannot change from " + kind.id(existing) + " to " + id);
+      }
+    }
+    for (T pending : working.table(kind).list()) {
+      String pendingId = kind.id(pending);
+      if (!pendingId.equals(id)) {
+        working = working.remove(kind, pendingId);
+        writesOf(kind).remove(pendingId);
+      }
+    }
   }
 
   @Override
-  public void put(Node n) {
+  public <T extends Message> void delete(Kind<T> kind, String id) {
     checkOpen();
-    Objects.requireNonNull(n, "node");
-    if (n.getId().isEmpty()) {
-      throw new IllegalArgumentException("a node needs an id");
-    }
-    nodes.put(n.getId(), n);
-  }
-
-  @Override
-  public void deleteNode(String id) {
-    checkOpen();
+    Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(id, "id");
-    if (base.node(id).isPresent()) {
-      nodes.put(id, null);
+    working = working.remove(kind, id);
+    if (base.get(kind, id).isPresent()) {
+      writesOf(kind).put(id, null);
     } else {
-      nodes.remove(id);
+      writesOf(kind).remove(id);
     }
+  }
+
+  private Map<String, Message> writesOf(Kind<?> kind) {
+    return writes.computeIfAbsent(kind, k -> new LinkedHashMap<>());
   }
 
   /** Ends the transaction: later calls throw. */
@@ -112,48 +104,57 @@ final class StoreTx implements Tx {
   }
 
   boolean hasWrites() {
-    return cluster != null || !nodes.isEmpty();
+    return writes.values().stream().anyMatch(w -> !w.isEmpty());
   }
 
   /**
-   * The proposal for the buffered writes, with each object's expected version taken from the
-   * base state and its timestamps set: {@code created_at_ms} kept from the base object (or
-   * {@code nowMs} for a new one), {@code updated_at_ms = nowMs}.
+   * The proposal for the buffered writes, kind by kind in the order of {@link Kind#all()} and in
+   * write order within a kind, with each object's expected version
+   * taken from the base state and its timestamps set: {@code created_at_ms} kept from the base
+   * object (or {@code nowMs} for a new one), {@code updated_at_ms = nowMs}.
+   *
+   * @throws IllegalArgumentException if the proposal would exceed {@link
+   *     ClusterStore#MAX_PROPOSAL_BYTES} serialized
    */
   StoreProposal toProposal(long nowMs) {
-    List<StoreAction> actions = new ArrayList<>();
-    if (cluster != null) {
-      Optional<Cluster> old = base.cluster();
-      Meta meta = meta(old.map(Cluster::getMeta), nowMs);
-      actions.add(
-          StoreAction.newBuilder()
-              .setPut(StoreObject.newBuilder().setCluster(cluster.toBuilder().setMeta(meta)))
-              .setExpectedVersion(meta.getVersion())
-              .build());
+    StoreProposal.Builder proposal = StoreProposal.newBuilder().setProposedAtMs(nowMs);
+    for (Kind<?> kind : Kind.all()) {
+      writes
+          .getOrDefault(kind, Map.of())
+          .forEach((id, object) -> proposal.addActions(action(kind, id, object, nowMs)));
     }
-    nodes.forEach(
-        (id, n) -> {
-          Optional<Node> old = base.node(id);
-          StoreAction.Builder action =
-              StoreAction.newBuilder()
-                  .setExpectedVersion(old.map(o -> o.getMeta().getVersion()).orElse(0L));
-          if (n == null) {
-            action.setDelete(StoreState.nodeRef(id));
-          } else {
-            Meta meta = meta(old.map(Node::getMeta), nowMs);
-            action.setPut(StoreObject.newBuilder().setNode(n.toBuilder().setMeta(meta)));
-          }
-          actions.add(action.build());
-        });
-    return StoreProposal.newBuilder().addAllActions(actions).setProposedAtMs(nowMs).build();
+    StoreProposal built = proposal.build();
+    int size = built.getSerializedSize();
+    if (size > ClusterStore.MAX_PROPOSAL_BYTES) {
+      throw new IllegalArgumentException(
+          "the transaction writes "
+              + built.getActionsCount()
+              + " objects in "
+              + size
+              + " bytes, more than the "
+              + ClusterStore.MAX_PROPOSAL_BYTES
+              + " bytes (1.5 MiB) one update may write; nothing was written. Split the writes"
+              + " across several updates.");
+    }
+    return built;
   }
 
-  private static Meta meta(Optional<Meta> old, long nowMs) {
-    return Meta.newBuilder()
-        .setVersion(old.map(Meta::getVersion).orElse(0L))
-        .setCreatedAtMs(old.map(Meta::getCreatedAtMs).orElse(nowMs))
-        .setUpdatedAtMs(nowMs)
-        .build();
+  private <T extends Message> StoreAction action(
+      Kind<T> kind, String id, Message object, long nowMs) {
+    T old = base.tables().table(kind).get(id);
+    Meta oldMeta = old == null ? null : kind.meta(old);
+    StoreAction.Builder action =
+        StoreAction.newBuilder().setExpectedVersion(oldMeta == null ? 0 : oldMeta.getVersion());
+    if (object == null) {
+      return action.setDelete(kind.ref(id)).build();
+    }
+    Meta meta =
+        Meta.newBuilder()
+            .setVersion(oldMeta == null ? 0 : oldMeta.getVersion())
+            .setCreatedAtMs(oldMeta == null ? nowMs : oldMeta.getCreatedAtMs())
+            .setUpdatedAtMs(nowMs)
+            .build();
+    return action.setPut(kind.wrap(kind.withMeta(kind.cast(object), meta))).build();
   }
 
   private void checkOpen() {

@@ -4,6 +4,10 @@ import io.baton.api.Cluster;
 import io.baton.api.Node;
 import io.baton.api.NodeRole;
 import io.baton.api.NodeSpec;
+import io.baton.api.Service;
+import io.baton.api.ServiceSpec;
+import io.baton.api.Task;
+import io.baton.api.TaskState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -93,6 +97,24 @@ final class StoreFixture {
         .setId(id)
         .setRole(NodeRole.NODE_ROLE_WORKER)
         .setSpec(NodeSpec.newBuilder().setDesiredRole(NodeRole.NODE_ROLE_WORKER))
+        .build();
+  }
+
+  static Service service(String id) {
+    return Service.newBuilder()
+        .setId(id)
+        .setSpec(ServiceSpec.newBuilder().setName("svc-" + id))
+        .setSpecVersion(1)
+        .build();
+  }
+
+  /** A task of {@code serviceId} on {@code nodeId} (empty: unassigned). */
+  static Task task(String id, String serviceId, String nodeId) {
+    return Task.newBuilder()
+        .setId(id)
+        .setServiceId(serviceId)
+        .setNodeId(nodeId)
+        .setDesiredState(TaskState.TASK_STATE_RUNNING)
         .build();
   }
 
