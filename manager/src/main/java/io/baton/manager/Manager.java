@@ -11,6 +11,7 @@ import io.baton.manager.ca.CaServer;
 import io.baton.manager.controlapi.ControlApi;
 import io.baton.manager.dispatcher.Dispatcher;
 import io.baton.manager.dispatcher.DispatcherConfig;
+import io.baton.manager.orchestrator.Orchestrator;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreException;
 import io.grpc.BindableService;
@@ -24,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -53,6 +55,9 @@ public final class Manager implements AutoCloseable {
   private final Config config;
   private final ClusterStore store;
   private final Dispatcher dispatcher;
+  private final Orchestrator orchestrator;
+  private final ScheduledExecutorService orchestration =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("baton-orchestrator").daemon().factory());
   private final List<BindableService> services;
   private final MembershipView membership;
   private final BootstrapRateLimiter rateLimiter;
@@ -73,10 +78,11 @@ public final class Manager implements AutoCloseable {
     this.membership = new MembershipView(store::view);
     this.rateLimiter = new BootstrapRateLimiter(config.rateLimits(), clock);
     this.dispatcher = new Dispatcher(store, config.dispatcher(), clock, random, scheduler);
+    this.orchestrator = new Orchestrator(store, clock, random, orchestration);
     this.services = List.of(
         new CaServer(store, new CertificateIssuer(clock, random), random, rateLimiter),
         dispatcher,
-        new ControlApi(store, self.get().nodeId(), random));
+        new ControlApi(store, self.get().nodeId(), random, clock));
     this.config = config;
   }
 
@@ -88,6 +94,7 @@ public final class Manager implements AutoCloseable {
   public void start(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager)
       throws IOException, StoreException {
     dispatcher.start();
+    orchestrator.start();
     AuthorizationInterceptor authz =
         new AuthorizationInterceptor(new IdentitySource.TlsPeer(), membership, rateLimiter, clock);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(config.listenAddress())
@@ -141,6 +148,8 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
+    orchestrator.close();
+    orchestration.shutdownNow();
     dispatcher.close();
     if (server != null) {
       server.shutdownNow();

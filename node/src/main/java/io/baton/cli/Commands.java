@@ -11,7 +11,7 @@ import picocli.CommandLine;
  */
 final class Commands {
   private static final List<String> NAMES =
-      List.of("init", "join", "start", "join-token", "node", "ca", "version", "help");
+      List.of("init", "join", "start", "join-token", "node", "service", "ca", "version", "help");
   /** Global options that take a value, so their value is not mistaken for the command word. */
   private static final Set<String> OPTIONS_WITH_VALUE =
       Set.of("--state-dir", "-H", "--host", "--tlscacert", "--tlscert", "--tlskey");
@@ -22,10 +22,15 @@ final class Commands {
     String word = commandWord(args);
     if (NAMES.contains(word) && !"help".equals(word)) {
       cli.addSubcommand(word, create(word));
-      return;
+    } else {
+      for (String name : NAMES) {
+        cli.addSubcommand(name, create(name));
+      }
     }
-    for (String name : NAMES) {
-      cli.addSubcommand(name, create(name));
+    CommandLine service = cli.getSubcommands().get("service");
+    if (service != null) {
+      // Everything after the image is the task's command line, options included (docker's rule).
+      service.getSubcommands().get("create").setStopAtPositional(true);
     }
   }
 
@@ -36,6 +41,7 @@ final class Commands {
       case "start" -> new StartCommand();
       case "join-token" -> new JoinTokenCommand();
       case "node" -> new NodeCommand();
+      case "service" -> new ServiceCommand();
       case "ca" -> new CaCommand();
       case "version" -> new VersionCommand();
       default -> new CommandLine.HelpCommand();

@@ -1,6 +1,5 @@
 package io.baton.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.baton.api.Availability;
 import io.baton.api.ManagerStatus;
@@ -9,8 +8,6 @@ import io.baton.api.NodeInfo;
 import io.baton.api.NodeRole;
 import io.baton.api.NodeState;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +18,10 @@ import java.util.Map;
  * keeps the CLI's start-up light.
  */
 final class NodeJson {
-  private static final JsonFactory FACTORY = new JsonFactory();
-
   private NodeJson() {}
 
   static String array(List<NodeInfo> nodes) {
-    return write(g -> {
+    return Json.write(g -> {
       g.writeStartArray();
       for (NodeInfo node : nodes) {
         object(g, node);
@@ -36,7 +31,7 @@ final class NodeJson {
   }
 
   static String object(NodeInfo node) {
-    return write(g -> object(g, node));
+    return Json.write(g -> object(g, node));
   }
 
   static String role(NodeRole role) {
@@ -101,21 +96,5 @@ final class NodeJson {
     g.writeStringField("version", node.getDescription().getVersion());
     g.writeBooleanField("self", info.getSelf());
     g.writeEndObject();
-  }
-
-  @FunctionalInterface
-  private interface Body {
-    void write(JsonGenerator g) throws IOException;
-  }
-
-  private static String write(Body body) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.useDefaultPrettyPrinter();
-      body.write(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
   }
 }

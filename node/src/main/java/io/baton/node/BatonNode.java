@@ -2,6 +2,10 @@ package io.baton.node;
 
 import io.baton.agent.Agent;
 import io.baton.agent.CertificateRenewer;
+import io.baton.agent.StatusReporter;
+import io.baton.agent.exec.Executor;
+import io.baton.agent.exec.TaskManager;
+import io.baton.agent.exec.process.ProcessExecutor;
 import io.baton.api.NodeDescription;
 import io.baton.api.SessionMessage;
 import io.baton.ca.CertificateIssuer;
@@ -68,6 +72,9 @@ public final class BatonNode implements AutoCloseable {
   private Agent agent;
   private CertificateRenewer renewer;
   private LocalControl local;
+  private Executor executor;
+  private TaskManager tasks;
+  private StatusReporter statuses;
 
   private BatonNode(StateDir dir, NodeFile file, Credentials credentials, List<X509Certificate> roots, NodeSettings settings) {
     this.dir = dir;
@@ -212,8 +219,13 @@ public final class BatonNode implements AutoCloseable {
     }
     local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
     channels = new ManagerChannels(keys.keyManager(), trust);
+    executor = new ProcessExecutor(settings.clock());
+    tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
+        settings.clock());
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
         this::onSession);
+    statuses = new StatusReporter(() -> channels.get(file.managers().get(0)), agent::sessionId,
+        settings.agent().rpcTimeout(), scheduler);
     agent.start();
     renewer = new CertificateRenewer(settings.agent(), () -> channels.get(file.managers().get(0)), keys,
         trust::roots, this::install, settings.clock(), scheduler, random);
@@ -260,7 +272,13 @@ public final class BatonNode implements AutoCloseable {
     return renewer;
   }
 
+  /** The task manager running this node's tasks (for tests and logs). */
+  public TaskManager tasks() {
+    return tasks;
+  }
+
   private void onSession(SessionMessage message) {
+    tasks.reconcile(message.getTasksList());
     List<String> managers = message.getManagersList().stream().map(m -> m.getAddr()).toList();
     if (!managers.isEmpty() && !managers.equals(file.managers())) {
       file = file.withManagers(new ArrayList<>(managers));
@@ -303,12 +321,23 @@ public final class BatonNode implements AutoCloseable {
         .setOs(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT))
         .setArch(System.getProperty("os.arch", ""))
         .setVersion(BatonVersion.get())
+        .setExecutor(executor.name())
+        .setNanoCpus(Runtime.getRuntime().availableProcessors() * 1_000_000_000L)
+        .setMemoryBytes(physicalMemory())
         .build();
+  }
+
+  private static long physicalMemory() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getTotalMemorySize();
+    }
+    return 0;
   }
 
   @Override
   public void close() {
-    for (AutoCloseable part : new AutoCloseable[] {renewer, agent, channels, local, manager, store}) {
+    for (AutoCloseable part : new AutoCloseable[] {renewer, agent, statuses, tasks, executor, channels, local, manager, store}) {
       if (part != null) {
         try {
           part.close();

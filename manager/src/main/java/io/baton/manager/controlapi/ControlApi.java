@@ -4,6 +4,16 @@ import io.baton.api.Availability;
 import io.baton.api.Cluster;
 import io.baton.api.ClusterInfo;
 import io.baton.api.ControlGrpc;
+import io.baton.api.CreateServiceRequest;
+import io.baton.api.GetServiceRequest;
+import io.baton.api.ListServicesRequest;
+import io.baton.api.ListServicesResponse;
+import io.baton.api.ListTasksRequest;
+import io.baton.api.ListTasksResponse;
+import io.baton.api.RemoveServiceRequest;
+import io.baton.api.RemoveServiceResponse;
+import io.baton.api.ServiceInfo;
+import io.baton.api.UpdateServiceRequest;
 import io.baton.api.GetClusterRequest;
 import io.baton.api.GetJoinTokensRequest;
 import io.baton.api.GetNodeRequest;
@@ -41,11 +51,46 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   private final ClusterStore store;
   private final String selfNodeId;
   private final SecureRandom random;
+  private final ServiceHandlers services;
 
-  public ControlApi(ClusterStore store, String selfNodeId, SecureRandom random) {
+  public ControlApi(ClusterStore store, String selfNodeId, SecureRandom random, java.time.Clock clock) {
     this.store = store;
     this.selfNodeId = selfNodeId;
     this.random = random;
+    this.services = new ServiceHandlers(store, random, clock);
+  }
+
+  @Override
+  public void createService(CreateServiceRequest request, StreamObserver<ServiceInfo> observer) {
+    GrpcErrors.unary(observer, () -> services.create(request));
+  }
+
+  @Override
+  public void updateService(UpdateServiceRequest request, StreamObserver<ServiceInfo> observer) {
+    GrpcErrors.unary(observer, () -> services.update(request));
+  }
+
+  @Override
+  public void getService(GetServiceRequest request, StreamObserver<ServiceInfo> observer) {
+    GrpcErrors.unary(observer, () -> services.get(request.getService()));
+  }
+
+  @Override
+  public void listServices(ListServicesRequest request, StreamObserver<ListServicesResponse> observer) {
+    GrpcErrors.unary(observer, services::list);
+  }
+
+  @Override
+  public void removeService(RemoveServiceRequest request, StreamObserver<RemoveServiceResponse> observer) {
+    GrpcErrors.unary(observer, () -> {
+      services.remove(request.getService());
+      return RemoveServiceResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void listTasks(ListTasksRequest request, StreamObserver<ListTasksResponse> observer) {
+    GrpcErrors.unary(observer, () -> services.tasks(request));
   }
 
   @Override

@@ -12,7 +12,15 @@ import io.baton.api.NodeState;
 import io.baton.api.NodeStatus;
 import io.baton.api.SessionMessage;
 import io.baton.api.SessionRequest;
+import io.baton.api.Task;
+import io.baton.api.TaskState;
+import io.baton.api.TaskStatusUpdate;
+import io.baton.api.UpdateTaskStatusRequest;
+import io.baton.api.UpdateTaskStatusResponse;
+import io.baton.api.store.ObjectKind;
 import io.baton.api.store.StoreObject;
+import io.baton.manager.orchestrator.TaskStates;
+import io.baton.store.ReadView;
 import io.baton.ca.Identifiers;
 import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.Caller;
@@ -50,6 +58,9 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   private final Clock clock;
   private final SecureRandom random;
   private final ScheduledExecutorService scheduler;
+  /** Earlier statuses kept on each task. */
+  private static final int TASK_HISTORY = 10;
+
   private final Map<String, SessionStream> sessions = new ConcurrentHashMap<>();
   private final Map<String, Long> awaitingReconnect = new ConcurrentHashMap<>();
   private final Map<String, Deque<Long>> registrations = new ConcurrentHashMap<>();
@@ -130,16 +141,20 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
     GrpcErrors.unary(observer, () -> {
       String nodeId = ((Caller.Node) Caller.current()).nodeId();
-      SessionStream stream = sessions.get(nodeId);
-      if (stream == null) {
-        throw GrpcErrors.notFound("node " + nodeId + " has no session; open a new one");
-      }
-      if (!stream.sessionId().equals(request.getSessionId())) {
-        throw GrpcErrors.invalid("session invalid; open a new session");
-      }
-      stream.extend(deadlineFromNow());
+      requireSession(nodeId, request.getSessionId()).extend(deadlineFromNow());
       return HeartbeatResponse.newBuilder().setPeriodMs(periodMs()).build();
     });
+  }
+
+  private SessionStream requireSession(String nodeId, String sessionId) {
+    SessionStream stream = sessions.get(nodeId);
+    if (stream == null) {
+      throw GrpcErrors.notFound("node " + nodeId + " has no session; open a new one");
+    }
+    if (!stream.sessionId().equals(sessionId)) {
+      throw GrpcErrors.invalid("session invalid; open a new session");
+    }
+    return stream;
   }
 
   /** Node ids with an open session (for tests and diagnostics). */
@@ -206,20 +221,61 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   }
 
   private void onStoreEvent(StoreEvent event) {
+    java.util.Set<String> affected = new java.util.HashSet<>();
     for (StoreObject object : event.changed()) {
       if (object.hasNode()) {
-        SessionStream stream = sessions.get(object.getNode().getId());
-        if (stream != null) {
-          stream.push(message(stream.sessionId(), object.getNode()));
-        }
+        affected.add(object.getNode().getId());
+      } else if (object.hasTask() && !object.getTask().getNodeId().isEmpty()) {
+        affected.add(object.getTask().getNodeId());
       }
     }
     for (var ref : event.deleted()) {
-      SessionStream stream = sessions.remove(ref.getId());
-      if (stream != null) {
-        stream.close(Status.PERMISSION_DENIED.withDescription("node " + ref.getId() + " was removed from the cluster"));
+      if (ref.getKind() == ObjectKind.OBJECT_KIND_NODE) {
+        SessionStream stream = sessions.remove(ref.getId());
+        if (stream != null) {
+          stream.close(Status.PERMISSION_DENIED.withDescription("node " + ref.getId() + " was removed from the cluster"));
+        }
+      } else if (ref.getKind() == ObjectKind.OBJECT_KIND_TASK) {
+        affected.addAll(sessions.keySet());
       }
     }
+    ReadView view = store.view();
+    for (String nodeId : affected) {
+      SessionStream stream = sessions.get(nodeId);
+      if (stream != null) {
+        view.node(nodeId).ifPresent(node -> stream.push(message(stream.sessionId(), node)));
+      }
+    }
+  }
+
+  @Override
+  public void updateTaskStatus(UpdateTaskStatusRequest request, StreamObserver<UpdateTaskStatusResponse> observer) {
+    GrpcErrors.unary(observer, () -> {
+      String nodeId = ((Caller.Node) Caller.current()).nodeId();
+      requireSession(nodeId, request.getSessionId());
+      ReadView view = store.view();
+      for (TaskStatusUpdate update : request.getUpdatesList()) {
+        view.task(update.getTaskId())
+            .filter(task -> !task.getNodeId().equals(nodeId))
+            .ifPresent(task -> {
+              throw Status.PERMISSION_DENIED
+                  .withDescription("cannot update task " + task.getId() + ": it is not assigned to this node")
+                  .asRuntimeException();
+            });
+      }
+      long now = clock.millis();
+      store.update(tx -> {
+        for (TaskStatusUpdate update : request.getUpdatesList()) {
+          tx.task(update.getTaskId())
+              .filter(task -> task.getNodeId().equals(nodeId))
+              .filter(task -> update.getStatus().getState().getNumber() > task.getStatus().getState().getNumber())
+              .ifPresent(task -> tx.put(TaskStates.withStatus(task,
+                  update.getStatus().toBuilder().setTimestampMs(now).build(), TASK_HISTORY)));
+        }
+        return null;
+      });
+      return UpdateTaskStatusResponse.getDefaultInstance();
+    });
   }
 
   private SessionMessage message(String sessionId, Node node) {
@@ -227,11 +283,16 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER && !n.getManagerAddr().isEmpty())
         .map(n -> ManagerPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getManagerAddr()).build())
         .toList();
+    List<Task> assigned = store.view().tasksOfNode(node.getId()).stream()
+        .filter(t -> t.getStatus().getState().getNumber() >= TaskState.TASK_STATE_ASSIGNED_VALUE)
+        .filter(t -> !TaskStates.isTerminal(t.getStatus().getState()))
+        .toList();
     return SessionMessage.newBuilder()
         .setSessionId(sessionId)
         .setHeartbeatPeriodMs(periodMs())
         .addAllManagers(managers)
         .setNode(node)
+        .addAllTasks(assigned)
         .build();
   }
 

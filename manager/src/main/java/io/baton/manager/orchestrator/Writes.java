@@ -1,0 +1,53 @@
+package io.baton.manager.orchestrator;
+
+import io.baton.api.Task;
+import io.baton.api.TaskState;
+import io.baton.store.Tx;
+
+/**
+ * Counts the writes an orchestrator pass makes in one transaction, so a pass stops before its
+ * proposal outgrows one Raft entry; the loop runs again for the rest.
+ */
+public final class Writes {
+  /** Tasks written per transaction: far below the store's 1.5 MiB entry cap even for large specs. */
+  public static final int MAX_PER_TX = 500;
+
+  private final Tx tx;
+  private final int historyLimit;
+  private int count;
+
+  public Writes(Tx tx, int historyLimit) {
+    this.tx = tx;
+    this.historyLimit = historyLimit;
+  }
+
+  public boolean full() {
+    return count >= MAX_PER_TX;
+  }
+
+  public int count() {
+    return count;
+  }
+
+  public void put(Task task) {
+    tx.put(task);
+    count++;
+  }
+
+  public void delete(String taskId) {
+    tx.deleteTask(taskId);
+    count++;
+  }
+
+  /** Asks a task to stop (desired state shutdown) and says why in its status message. */
+  public void shutdown(Task task, String reason) {
+    put(task.toBuilder()
+        .setDesiredState(TaskState.TASK_STATE_SHUTDOWN)
+        .setStatus(task.getStatus().toBuilder().setMessage(reason))
+        .build());
+  }
+
+  public int historyLimit() {
+    return historyLimit;
+  }
+}
