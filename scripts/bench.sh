@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# baton benchmarks: node start-up (init, join, local node ls) as real bin/baton processes on loopback,
+# set against Docker Swarm's figures on the same kind of machine (io.baton.bench.NodeStartupBench).
+#
+#   scripts/bench.sh [--runs N]     N runs per figure (default 5); prints a table on stdout
+#
+# Builds the distribution and the bench module first if either is missing (./mvnw install without
+# tests). On JDK >= 25 it also (re)trains the CLI's AOT cache (bin/baton-train-aot, best effort) when
+# that is missing or older than a jar in node/target/lib: a stale cache makes every CLI call print
+# errors and start without it, which is not what the `node ls` figure is meant to measure.
+# Starts only its own processes, stops them by PID and removes its temp dir.
+set -euo pipefail
+
+ROOT=$(readlink -f "${BASH_SOURCE[0]}")
+ROOT=${ROOT%/*/*}
+cd "$ROOT"
+. scripts/lib/jdk.sh
+baton_find_jdk || exit 1
+export JAVA_HOME=$BATON_JDK_HOME # bin/baton then uses the same JDK without a note
+
+have() { [ -f "$1" ]; }
+node_jars=(node/target/lib/baton-node-*.jar)
+bench_jars=(bench/target/baton-bench-*.jar)
+if ! have "${node_jars[0]}" || ! have "${bench_jars[0]}"; then
+  echo "bench: building (./mvnw -q -B -ntp -DskipTests install)…" >&2
+  ./mvnw -q -B -ntp -DskipTests install
+fi
+
+aot=node/target/baton-cli.aot
+if ((BATON_JDK_MAJOR >= 25)) && { [ ! -s "$aot" ] || [ -n "$(find node/target/lib -name '*.jar' -newer "$aot" -print -quit)" ]; }; then
+  echo "bench: training the CLI's AOT cache (bin/baton-train-aot)…" >&2
+  bin/baton-train-aot >&2 || echo "bench: bin/baton-train-aot failed; measuring without an AOT cache" >&2
+fi
+
+exec "$JAVA_HOME/bin/java" -cp "bench/target/classes:bench/target/lib/*" io.baton.bench.NodeStartupBench "$@"
