@@ -102,7 +102,7 @@ public final class Orchestrator implements AutoCloseable {
             reaper.reap(service, tx.tasksOfService(service.getId()), writes);
           }
           if (orphans) {
-            reaper.reapOrphans(tx, writes);
+            reaper.reapOrphans(tx, writes, now);
           }
           return new PassResult(writes.count(), writes.full(), next);
         });

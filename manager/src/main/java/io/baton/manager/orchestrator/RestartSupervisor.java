@@ -35,7 +35,7 @@ public final class RestartSupervisor {
       return OptionalLong.empty();
     }
     if (current.getDesiredState().getNumber() <= TaskState.TASK_STATE_RUNNING_VALUE) {
-      writes.shutdown(current, current.getStatus().getMessage());
+      writes.shutdown(current, current.getStatus().getMessage(), nowMs);
     }
     if (!mayReplace) {
       return OptionalLong.empty();

@@ -2,6 +2,7 @@ package io.baton.manager.orchestrator;
 
 import io.baton.api.Task;
 import io.baton.api.TaskState;
+import io.baton.api.TaskStatus;
 import io.baton.store.Tx;
 
 /**
@@ -39,12 +40,18 @@ public final class Writes {
     count++;
   }
 
-  /** Asks a task to stop (desired state shutdown) and says why in its status message. */
-  public void shutdown(Task task, String reason) {
-    put(task.toBuilder()
-        .setDesiredState(TaskState.TASK_STATE_SHUTDOWN)
-        .setStatus(task.getStatus().toBuilder().setMessage(reason))
-        .build());
+  /**
+   * Asks a task to stop (desired state shutdown) and says why in its status message. A task no
+   * node has accepted yet (new, pending, assigned) has nothing to stop: it is shut down at once.
+   */
+  public void shutdown(Task task, String reason, long nowMs) {
+    Task.Builder next = task.toBuilder().setDesiredState(TaskState.TASK_STATE_SHUTDOWN);
+    if (task.getStatus().getState().getNumber() < TaskState.TASK_STATE_ACCEPTED_VALUE) {
+      put(TaskStates.withStatus(next.build(), TaskStatus.newBuilder()
+          .setState(TaskState.TASK_STATE_SHUTDOWN).setTimestampMs(nowMs).setMessage(reason).build(), historyLimit));
+    } else {
+      put(next.setStatus(task.getStatus().toBuilder().setMessage(reason)).build());
+    }
   }
 
   public int historyLimit() {

@@ -52,7 +52,7 @@ public final class GlobalReconciler {
       var eviction = NodeHealth.evictionReason(java.util.Optional.of(node))
           .or(() -> matches ? java.util.Optional.empty() : java.util.Optional.of("node no longer matches the constraints"));
       if (eviction.isPresent()) {
-        nodeTasks.stream().filter(TaskStates::isLive).forEach(t -> writes.shutdown(t, eviction.get()));
+        nodeTasks.stream().filter(TaskStates::isLive).forEach(t -> writes.shutdown(t, eviction.get(), nowMs));
         continue;
       }
       boolean acceptsNew = node.getSpec().getAvailability() == Availability.AVAILABILITY_ACTIVE
@@ -64,7 +64,7 @@ public final class GlobalReconciler {
     }
     byNode.forEach((nodeId, nodeTasks) -> {
       if (!nodeId.isEmpty() && tx.node(nodeId).isEmpty()) {
-        nodeTasks.stream().filter(TaskStates::isLive).forEach(t -> writes.shutdown(t, "node was removed"));
+        nodeTasks.stream().filter(TaskStates::isLive).forEach(t -> writes.shutdown(t, "node was removed", nowMs));
       }
     });
     return wake;
@@ -82,7 +82,7 @@ public final class GlobalReconciler {
     Task task = current.get();
     if (TaskStates.isLive(task)) {
       if (task.getSpecVersion() != service.getTaskVersion() && acceptsNew) {
-        writes.shutdown(task, "updating to task version " + service.getTaskVersion());
+        writes.shutdown(task, "updating to task version " + service.getTaskVersion(), nowMs);
       }
       return OptionalLong.empty();
     }

@@ -55,7 +55,7 @@ public final class ReplicatedReconciler {
       if (entry.getKey() > replicas) {
         for (Task task : entry.getValue()) {
           if (TaskStates.isLive(task) && !writes.full()) {
-            writes.shutdown(task, "service scaled down");
+            writes.shutdown(task, "service scaled down", nowMs);
           }
         }
       }
@@ -74,7 +74,7 @@ public final class ReplicatedReconciler {
     if (current.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
       for (Task older : slotTasks) {
         if (older != current && TaskStates.isLive(older) && !writes.full()) {
-          writes.shutdown(older, "superseded by task " + current.getId());
+          writes.shutdown(older, "superseded by task " + current.getId(), nowMs);
         }
       }
     }
@@ -83,7 +83,7 @@ public final class ReplicatedReconciler {
           ? java.util.Optional.<String>empty()
           : NodeHealth.evictionReason(tx.node(current.getNodeId()));
       if (eviction.isPresent()) {
-        writes.shutdown(current, eviction.get());
+        writes.shutdown(current, eviction.get(), nowMs);
         writes.put(tasks.create(service, slot, "", nowMs, "replaces task " + current.getId() + ": " + eviction.get()));
       }
       return OptionalLong.empty();

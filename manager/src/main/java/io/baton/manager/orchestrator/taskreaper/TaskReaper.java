@@ -44,7 +44,7 @@ public final class TaskReaper {
   }
 
   /** Stops or deletes the tasks of services that no longer exist. */
-  public void reapOrphans(Tx tx, Writes writes) {
+  public void reapOrphans(Tx tx, Writes writes, long nowMs) {
     for (Task task : tx.tasks()) {
       if (writes.full()) {
         return;
@@ -58,7 +58,7 @@ public final class TaskReaper {
       if (gone) {
         writes.delete(task.getId());
       } else if (TaskStates.isLive(task)) {
-        writes.shutdown(task, "service was removed");
+        writes.shutdown(task, "service was removed", nowMs);
       }
     }
   }

@@ -95,7 +95,7 @@ public final class Updater {
       if (config.getOrder() == UpdateOrder.UPDATE_ORDER_START_FIRST) {
         writes.put(tasks.create(service, slot, "", nowMs, "updates task " + old.getId()));
       } else {
-        writes.shutdown(old, rollingBack ? "rolling back" : "updating to spec version " + version);
+        writes.shutdown(old, rollingBack ? "rolling back" : "updating to spec version " + version, nowMs);
       }
       inFlight++;
     }
