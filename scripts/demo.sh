@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # baton demo: a local 3-node cluster (1 manager, 2 workers) as separate bin/baton processes on
 # loopback, each with its own state dir, using the process executor. Shows the nodes, their
-# certificate identities and the state-dir layout; once services exist (`baton --help` lists
-# `service`), also a secret and a 2-replica service that reads it.
+# certificate identities and the state-dir layout, then a service on the process executor
+# (scaled and rolling-updated); once secrets exist (`baton --help` lists `secret`), a 2-replica
+# service that reads a secret instead.
 #
 #   scripts/demo.sh             keep the cluster running; Ctrl-C stops it and removes the temp dir
 #   scripts/demo.sh --no-wait   stop everything right after showing it (tests, CI)
@@ -161,7 +162,8 @@ say "state dir of the manager (DESIGN §5)"
 find "$D/manager" -maxdepth 2 | sort | sed "s|^$D/||"
 
 usage=$(timeout --foreground 60 "$BATON" --help 2>/dev/null) || true
-if grep -Eq '^[[:space:]]+service([[:space:]]|$)' <<<"$usage"; then
+has_command() { grep -Eq "^[[:space:]]+$1([[:space:]]|\$)" <<<"$usage"; }
+if has_command service && has_command secret; then
   say "a secret and a service that reads it"
   printf 'demo-password' | m secret create demo_secret -
   # shellcheck disable=SC2016 # $BATON_SECRETS_DIR is expanded by the task's shell, not here
@@ -169,8 +171,22 @@ if grep -Eq '^[[:space:]]+service([[:space:]]|$)' <<<"$usage"; then
     sh -c 'cat /run/secrets/demo_secret 2>/dev/null || cat "$BATON_SECRETS_DIR/demo_secret"; sleep 3600'
   say "baton service ps hello"
   m service ps hello
+elif has_command service; then
+  say "a 3-replica service on the process executor (secrets are not in this build yet)"
+  # shellcheck disable=SC2016 # $BATON_TASK_SLOT is expanded by the task's shell, not here
+  m service create --name hello --replicas 3 busybox \
+    sh -c 'echo "hello from slot $BATON_TASK_SLOT"; sleep 3600'
+  say "baton service ls"
+  m service ls
+  say "baton service ps hello"
+  m service ps hello
+  say "baton service scale hello=5"
+  m service scale hello=5
+  say "baton service update --env-add GREETING=hi --update-parallelism 2 hello   (rolling update)"
+  m service update --env-add GREETING=hi --update-parallelism 2 hello
+  m service ps hello
 else
-  say "services and secrets are not in this build yet ('baton --help' lists no 'service' command)"
+  say "services are not in this build yet ('baton --help' lists no 'service' command)"
 fi
 
 if ((WAIT == 0)); then
