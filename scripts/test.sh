@@ -7,7 +7,7 @@
 #   1. ./mvnw -B -ntp install      unit tests of every module and the in-process cluster tests (it/)
 #   2. bin/baton-train-aot         the CLI's AOT cache (JDK >= 25; best effort, never fails the run)
 #   3. ../shared/contract/check.sh the CLI/JSON/state-dir contract, if that file exists beside the
-#                                  repo (sections from $CONTRACT_SECTIONS, default "nodes")
+#                                  repo (sections from $CONTRACT_SECTIONS, default "nodes services")
 #   4. scripts/e2e-processes.sh    the demo cluster as real bin/baton processes
 # Steps 2-4 need step 1's build, so they do not run if it fails. Exit status: 0 only if no step failed.
 # Needs only a JDK >= 21 (found automatically, see scripts/lib/jdk.sh) and access to Maven Central.
@@ -51,7 +51,7 @@ T0=$SECONDS
 if step mvn-install required ./mvnw -B -ntp install "$@"; then
   step train-aot best-effort bin/baton-train-aot || true
   if [ -f ../shared/contract/check.sh ]; then
-    step contract required env SECTIONS="${CONTRACT_SECTIONS:-nodes}" bash ../shared/contract/check.sh || true
+    step contract required env SECTIONS="${CONTRACT_SECTIONS:-nodes services}" bash ../shared/contract/check.sh || true
   else
     skip contract "no ../shared/contract/check.sh beside the repo"
   fi
