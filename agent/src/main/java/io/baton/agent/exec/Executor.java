@@ -23,6 +23,13 @@ public interface Executor extends AutoCloseable {
    */
   TaskRunner create(Task task, TaskContext context) throws ExecutorException;
 
+  /**
+   * Stops and removes whatever an earlier run of the agent left under {@code tasksRoot} (after a
+   * crash or kill -9 no runner remains to do it), so a restarted node never keeps running copies
+   * of tasks the cluster may have moved elsewhere. Called once, before the first task starts.
+   */
+  default void reclaimLeftovers(java.nio.file.Path tasksRoot) {}
+
   /** Releases executor-wide resources. Runners already created are not stopped. */
   @Override
   void close();

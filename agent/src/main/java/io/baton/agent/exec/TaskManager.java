@@ -93,6 +93,7 @@ public final class TaskManager implements AutoCloseable {
     this.threads = Objects.requireNonNull(threads, "threads");
     this.secrets = Objects.requireNonNull(secrets, "secrets");
     createPrivateDirectory(this.tasksRoot);
+    executor.reclaimLeftovers(this.tasksRoot);
   }
 
   /**

@@ -126,6 +126,9 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
     SessionStream stream = new SessionStream(nodeId, Identifiers.newId(random), observer, deadlineFromNow());
     observer.setOnCancelHandler(() -> {
       stream.markCancelled();
+      // A closed connection (a dead agent's socket is reset at once) gets one period to come back
+      // instead of the full grace, so a crashed worker's tasks move in about one heartbeat period.
+      stream.extend(Math.min(stream.deadlineMs(), clock.millis() + periodMs()));
       log.debug("session {} of node {} closed by the node", stream.sessionId(), nodeId);
     });
     awaitingReconnect.remove(nodeId);

@@ -8,7 +8,7 @@ import java.time.Duration;
  * @param defaultHeartbeatPeriod period used when the cluster spec sets none; 5 s as in Swarm: short
  *     enough to notice a dead node in ~15 s, long enough that thousands of nodes cost little
  * @param graceMultiplier missed periods after which a node is marked down (3, so one lost packet or
- *     a GC pause never flaps a node)
+ *     a GC pause never flaps a node); a node whose session connection closed gets one period
  * @param unknownMultiplier periods a node known from before a manager restart gets to reconnect
  *     before it is marked down (6: twice the normal grace, as reconnects queue up after a restart)
  * @param maxRegistrations session registrations one node may make per {@code registrationWindow}

@@ -48,6 +48,11 @@ public final class ProcessExecutor implements Executor {
   }
 
   @Override
+  public void reclaimLeftovers(java.nio.file.Path tasksRoot) {
+    Leftovers.reclaim(tasksRoot);
+  }
+
+  @Override
   public String name() {
     return "process";
   }

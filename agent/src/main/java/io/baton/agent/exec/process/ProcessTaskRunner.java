@@ -124,6 +124,7 @@ final class ProcessTaskRunner implements TaskRunner {
           process.pid(),
           cgroup == null ? "no cgroup" : "cgroup " + cgroup.dir(),
           image.isEmpty() ? "none" : image);
+      Leftovers.record(workDir, process.toHandle());
       pumps.add(pump(process, LogLine.Source.STDOUT));
       pumps.add(pump(process, LogLine.Source.STDERR));
     }
@@ -242,6 +243,7 @@ final class ProcessTaskRunner implements TaskRunner {
       toDelete.delete();
     }
     try {
+      Leftovers.forget(workDir);
       WorkDirs.delete(workDir);
     } catch (IOException | RuntimeException e) {
       log.warn("task {}: cannot delete its working directory {}: {}", taskId, workDir, e.toString());
