@@ -41,6 +41,8 @@ public final class Agent implements AutoCloseable {
   private final Backoff backoff;
   private final AtomicReference<String> sessionId = new AtomicReference<>();
   private final AtomicLong periodMs = new AtomicLong();
+  private final java.time.Clock clock;
+  private volatile long lastContactMs;
   private final Context.CancellableContext lifetime = Context.current().withCancellation();
   private volatile Context.CancellableContext current;
   private volatile boolean running;
@@ -54,7 +56,10 @@ public final class Agent implements AutoCloseable {
       NodeDescription description,
       ScheduledExecutorService scheduler,
       RandomGenerator random,
-      Consumer<SessionMessage> listener) {
+      Consumer<SessionMessage> listener,
+      java.time.Clock clock) {
+    this.clock = clock;
+    this.lastContactMs = clock.millis();
     this.config = config;
     this.channels = channels;
     this.managers = managers;
@@ -68,6 +73,11 @@ public final class Agent implements AutoCloseable {
   public synchronized void start() {
     running = true;
     loop = Thread.ofPlatform().name("baton-agent-session").daemon().start(this::run);
+  }
+
+  /** When a manager was last heard from (a session message or an answered heartbeat). */
+  public java.time.Instant lastContact() {
+    return java.time.Instant.ofEpochMilli(lastContactMs);
   }
 
   /** The id of the open session, if one is open. */
@@ -117,6 +127,7 @@ public final class Agent implements AutoCloseable {
         boolean first = true;
         while (stream.hasNext()) {
           SessionMessage message = stream.next();
+          lastContactMs = clock.millis();
           if (first) {
             first = false;
             sessionId.set(message.getSessionId());
@@ -155,6 +166,7 @@ public final class Agent implements AutoCloseable {
         DispatcherGrpc.newBlockingStub(channels.get(address))
             .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .heartbeat(HeartbeatRequest.newBuilder().setSessionId(session).build());
+        lastContactMs = clock.millis();
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
         if (code == Status.Code.NOT_FOUND || code == Status.Code.INVALID_ARGUMENT

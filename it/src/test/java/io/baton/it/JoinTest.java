@@ -113,7 +113,7 @@ class JoinTest {
           "BTNTKN-1-" + "0".repeat(49) + "-" + "0".repeat(25), cluster.workerToken().toUpperCase())) {
         var dir = Files.createTempDirectory("baton-badtoken");
         assertThatThrownBy(() -> BatonNode.join(new JoinOptions(dir, bad, "127.0.0.1:" + listener.getLocalPort(),
-            "127.0.0.1:0", "127.0.0.1:0", "process"), TestCluster.settings("bad")))
+            "127.0.0.1:0", "127.0.0.1:0", "process", null), TestCluster.settings("bad")))
             .isInstanceOf(NodeException.class)
             .hasMessageStartingWith("invalid join token");
         assertThat(dir.resolve("node.json")).doesNotExist();

@@ -71,7 +71,7 @@ class MitmTest {
   void joinerRefusesTheImpostorBeforeSendingAnything() throws Exception {
     var dir = Files.createTempDirectory("baton-mitm");
     assertThatThrownBy(() -> BatonNode.join(new JoinOptions(dir, cluster.workerToken(),
-        "127.0.0.1:" + impostor.getPort(), "127.0.0.1:0", "127.0.0.1:0", "process"), TestCluster.settings("victim")))
+        "127.0.0.1:" + impostor.getPort(), "127.0.0.1:0", "127.0.0.1:0", "process", null), TestCluster.settings("victim")))
         .isInstanceOf(NodeException.class)
         .hasMessageContaining("does not match the join token");
     assertThat(received).isEmpty();

@@ -84,9 +84,14 @@ final class TestCluster implements AutoCloseable {
 
   /** Joins a new worker and waits until the manager sees it ready. */
   BatonNode addWorker() throws NodeException {
+    return addWorker(null);
+  }
+
+  /** Joins a new worker that fences itself after {@code fenceAfter} without a manager (null: never). */
+  BatonNode addWorker(Duration fenceAfter) throws NodeException {
     String name = "worker" + (++workerCount);
     BatonNode worker = BatonNode.join(new JoinOptions(root.resolve(name), workerToken(), managerAddress(),
-        "127.0.0.1:0", "127.0.0.1:0", "process"), settings(name));
+        "127.0.0.1:0", "127.0.0.1:0", "process", fenceAfter), settings(name));
     nodes.add(worker);
     awaitState(worker.identity().nodeId(), NodeState.NODE_STATE_READY);
     return worker;

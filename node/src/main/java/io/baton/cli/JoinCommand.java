@@ -31,11 +31,19 @@ final class JoinCommand implements Callable<Integer> {
       description = "How this node runs tasks (default: ${DEFAULT-VALUE}).")
   String executor;
 
+  @Option(names = "--fence-after", paramLabel = "DURATION",
+      description = "Stop all tasks when no manager was heard from for this long (off by default).")
+  String fenceAfter;
+
   @Override
   public Integer call() throws Exception {
     Executors.check(executor);
+    java.time.Duration fence = fenceAfter == null ? null : Durations.parse("--fence-after", fenceAfter);
+    if (fence != null && fence.toMillis() < 1_000) {
+      throw new UsageError("--fence-after must be at least 1s");
+    }
     JoinOptions options = new JoinOptions(BatonCli.connection(spec).requireStateDir(), token, manager, listenAddr,
-        advertiseAddr == null ? listenAddr : advertiseAddr, executor);
+        advertiseAddr == null ? listenAddr : advertiseAddr, executor, fence);
     return NodeRunner.run(settings -> BatonNode.join(options, settings), node -> {
       System.out.println("This node joined the cluster as a " + node.identity().role().ou().replace("baton-", "")
           + " (node id " + node.identity().nodeId() + ").");

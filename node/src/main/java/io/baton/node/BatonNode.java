@@ -2,6 +2,7 @@ package io.baton.node;
 
 import io.baton.agent.Agent;
 import io.baton.agent.CertificateRenewer;
+import io.baton.agent.Fence;
 import io.baton.agent.StatusReporter;
 import io.baton.agent.exec.Executor;
 import io.baton.agent.exec.TaskManager;
@@ -75,6 +76,7 @@ public final class BatonNode implements AutoCloseable {
   private Executor executor;
   private TaskManager tasks;
   private StatusReporter statuses;
+  private Fence fence;
 
   private BatonNode(StateDir dir, NodeFile file, Credentials credentials, List<X509Certificate> roots, NodeSettings settings) {
     this.dir = dir;
@@ -110,7 +112,7 @@ public final class BatonNode implements AutoCloseable {
     Credentials credentials = new Credentials(keyPair.getPrivate(), cert.chain());
     NodeFile nodeFile = new NodeFile(nodeId, "manager", clusterId, List.of(Addresses.format(advertise)),
         Addresses.format(listen), Addresses.format(advertise), Addresses.format(raft), options.executor(),
-        options.labels());
+        options.labels(), 0);
     BatonNode node = null;
     try {
       dir.create(true);
@@ -155,7 +157,8 @@ public final class BatonNode implements AutoCloseable {
     }
     NodeIdentity identity = joined.identity();
     NodeFile nodeFile = new NodeFile(identity.nodeId(), roleName(identity.role()), identity.clusterId(),
-        List.of(managerAddr), options.listenAddr(), options.advertiseAddr(), null, options.executor(), null);
+        List.of(managerAddr), options.listenAddr(), options.advertiseAddr(), null, options.executor(), null,
+        options.fenceAfter() == null ? 0 : options.fenceAfter().toMillis());
     try {
       dir.create(false);
       dir.writeRoot(joined.root());
@@ -223,7 +226,10 @@ public final class BatonNode implements AutoCloseable {
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
         settings.clock());
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
-        this::onSession);
+        this::onSession, settings.clock());
+    if (file.fenceAfterMs() > 0) {
+      fence = new Fence(Duration.ofMillis(file.fenceAfterMs()), agent, tasks, settings.clock(), scheduler);
+    }
     statuses = new StatusReporter(() -> channels.get(file.managers().get(0)), agent::sessionId,
         settings.agent().rpcTimeout(), scheduler);
     agent.start();
@@ -270,6 +276,11 @@ public final class BatonNode implements AutoCloseable {
 
   public CertificateRenewer renewer() {
     return renewer;
+  }
+
+  /** The fence of a node started with {@code --fence-after}, else null. */
+  public Fence fence() {
+    return fence;
   }
 
   /** The task manager running this node's tasks (for tests and logs). */
@@ -337,7 +348,7 @@ public final class BatonNode implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable part : new AutoCloseable[] {renewer, agent, statuses, tasks, executor, channels, local, manager, store}) {
+    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, statuses, tasks, executor, channels, local, manager, store}) {
       if (part != null) {
         try {
           part.close();

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param raftAddr where this manager's Raft port binds
  * @param executor the executor this node runs tasks with
  * @param labels labels given at init, applied to the node object
+ * @param fenceAfterMs stop all tasks after this long without a manager (0: never)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeFile(
@@ -27,7 +28,8 @@ public record NodeFile(
     String advertiseAddr,
     String raftAddr,
     String executor,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    long fenceAfterMs) {
 
   public NodeFile {
     managers = managers == null ? List.of() : List.copyOf(managers);
@@ -35,10 +37,10 @@ public record NodeFile(
   }
 
   public NodeFile withManagers(List<String> next) {
-    return new NodeFile(nodeId, role, clusterId, next, listenAddr, advertiseAddr, raftAddr, executor, labels);
+    return new NodeFile(nodeId, role, clusterId, next, listenAddr, advertiseAddr, raftAddr, executor, labels, fenceAfterMs);
   }
 
   public NodeFile withRole(String next) {
-    return new NodeFile(nodeId, next, clusterId, managers, listenAddr, advertiseAddr, raftAddr, executor, labels);
+    return new NodeFile(nodeId, next, clusterId, managers, listenAddr, advertiseAddr, raftAddr, executor, labels, fenceAfterMs);
   }
 }
