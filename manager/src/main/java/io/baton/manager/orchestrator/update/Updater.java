@@ -67,7 +67,9 @@ public final class Updater {
       }
       Task task = current.get();
       if (task.getSpecVersion() == version) {
-        if (task.getStatus().getState() == TaskState.TASK_STATE_RUNNING) {
+        boolean oldStillStopping = slots.get(slot).stream()
+            .anyMatch(t -> t != task && !TaskStates.isTerminal(t.getStatus().getState()));
+        if (task.getStatus().getState() == TaskState.TASK_STATE_RUNNING && !oldStillStopping) {
           lastRunningAt = Math.max(lastRunningAt, task.getStatus().getTimestampMs());
         } else if (TaskStates.isLive(task)) {
           inFlight++;
