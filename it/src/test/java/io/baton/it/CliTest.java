@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,33 @@ class CliTest {
     Cli.Result noSuchNode = Cli.run("--state-dir", managerDir(), "node", "inspect", "zzzzz");
     assertThat(noSuchNode.exitCode()).isEqualTo(1);
     assertThat(noSuchNode.err()).contains("no such node");
+  }
+
+  @Test
+  void serviceCommandsRefuseBadInputWithUsageErrorsAndChangeNothing() {
+    int before = cluster.store().view().services().size();
+    String dir = managerDir();
+    record Case(int exit, String message, String[] args) {}
+    List<Case> cases = List.of(
+        new Case(125, "replicas must not be negative", new String[] {"service", "create", "--name", "x", "--replicas", "-1", "busybox"}),
+        new Case(125, "invalid duration", new String[] {"service", "create", "--name", "x", "--restart-delay", "5 parsecs", "busybox"}),
+        new Case(125, "invalid --restart-condition", new String[] {"service", "create", "--name", "x", "--restart-condition", "sometimes", "busybox"}),
+        new Case(125, "invalid --reserve-memory", new String[] {"service", "create", "--name", "x", "--reserve-memory", "lots", "busybox"}),
+        new Case(125, "invalid --mode", new String[] {"service", "create", "--name", "x", "--mode", "everywhere", "busybox"}),
+        new Case(1, "invalid placement constraint", new String[] {"service", "create", "--name", "x", "--constraint", "node.labels.zone=a", "busybox"}),
+        new Case(1, "no such service", new String[] {"service", "ps", "nothing-here"}),
+        new Case(1, "no such service", new String[] {"service", "scale", "nothing-here=3"}),
+        new Case(125, "invalid scale target", new String[] {"service", "scale", "web"}));
+    for (Case c : cases) {
+      String[] args = new String[c.args().length + 2];
+      args[0] = "--state-dir";
+      args[1] = dir;
+      System.arraycopy(c.args(), 0, args, 2, c.args().length);
+      Cli.Result result = Cli.run(args);
+      assertThat(result.exitCode()).as(String.join(" ", c.args()) + ": " + result.err()).isEqualTo(c.exit());
+      assertThat(result.err()).contains(c.message()).doesNotContain("\tat ", "Exception");
+    }
+    assertThat(cluster.store().view().services()).hasSize(before);
   }
 
   @Test
