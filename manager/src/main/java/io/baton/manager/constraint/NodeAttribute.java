@@ -132,11 +132,16 @@ public sealed interface NodeAttribute permits NodeAttribute.Builtin, NodeAttribu
       }
     }
 
+    /** The one rule for label keys: the control API checks labels with it, constraints read them. */
+    public static boolean isValidName(String name) {
+      return NAME.matcher(name).matches();
+    }
+
     static String problemWith(String name) {
       if (name.isEmpty()) {
         return "missing label name after '" + LABEL_PREFIX + "'";
       }
-      if (!NAME.matcher(name).matches()) {
+      if (!isValidName(name)) {
         return "invalid label name '" + name + "' (letters, digits, '.', '_', '-', '/', at most 128 "
             + "characters, starting and ending with a letter or digit)";
       }

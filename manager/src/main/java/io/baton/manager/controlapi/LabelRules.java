@@ -1,17 +1,16 @@
 package io.baton.manager.controlapi;
 
 import io.baton.manager.GrpcErrors;
-import java.util.regex.Pattern;
+import io.baton.manager.constraint.NodeAttribute;
 
 /** What a node label may look like; labels drive placement and secret zones, so they are strict. */
 final class LabelRules {
-  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?");
   private static final int MAX_VALUE_LENGTH = 256;
 
   private LabelRules() {}
 
   static void checkKey(String key) {
-    if (!KEY.matcher(key).matches()) {
+    if (!NodeAttribute.Label.isValidName(key)) {
       throw GrpcErrors.invalid("invalid label key '" + key
           + "': use letters, digits, '.', '_', '-', '/', at most 128 characters, starting and ending alphanumeric");
     }
