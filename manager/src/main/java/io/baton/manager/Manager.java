@@ -11,6 +11,7 @@ import io.baton.manager.ca.CaServer;
 import io.baton.manager.controlapi.ControlApi;
 import io.baton.manager.dispatcher.Dispatcher;
 import io.baton.manager.dispatcher.DispatcherConfig;
+import io.baton.manager.logbroker.LogBroker;
 import io.baton.manager.orchestrator.Orchestrator;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreException;
@@ -56,6 +57,7 @@ public final class Manager implements AutoCloseable {
   private final ClusterStore store;
   private final Dispatcher dispatcher;
   private final Orchestrator orchestrator;
+  private final LogBroker logs;
   private final ScheduledExecutorService orchestration =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("baton-orchestrator").daemon().factory());
   private final List<BindableService> services;
@@ -77,12 +79,16 @@ public final class Manager implements AutoCloseable {
     this.self = self;
     this.membership = new MembershipView(store::view);
     this.rateLimiter = new BootstrapRateLimiter(config.rateLimits(), clock);
-    this.dispatcher = new Dispatcher(store, config.dispatcher(), clock, random, scheduler);
+    // The broker asks the dispatcher to push subscriptions; the dispatcher serves what the broker holds.
+    var pushes = new java.util.concurrent.atomic.AtomicReference<Dispatcher>();
+    this.logs = new LogBroker(store, random, scheduler, nodes -> pushes.get().push(nodes));
+    this.dispatcher = new Dispatcher(store, config.dispatcher(), clock, random, scheduler, logs);
+    pushes.set(dispatcher);
     this.orchestrator = new Orchestrator(store, clock, random, orchestration);
     this.services = List.of(
         new CaServer(store, new CertificateIssuer(clock, random), random, rateLimiter),
         dispatcher,
-        new ControlApi(store, self.get().nodeId(), random, clock));
+        new ControlApi(store, self.get().nodeId(), random, clock, logs));
     this.config = config;
   }
 
@@ -140,6 +146,11 @@ public final class Manager implements AutoCloseable {
 
   public Dispatcher dispatcher() {
     return dispatcher;
+  }
+
+  /** The log broker (for tests and diagnostics). */
+  public LogBroker logs() {
+    return logs;
   }
 
   public ClusterStore store() {

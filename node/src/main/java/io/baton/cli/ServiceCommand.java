@@ -34,14 +34,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "service", description = "Manage services.",
     subcommands = {ServiceCommand.Create.class, ServiceCommand.Ls.class, ServiceCommand.Ps.class,
         ServiceCommand.Inspect.class, ServiceCommand.Update.class, ServiceCommand.Rollback.class,
-        ServiceCommand.Scale.class, ServiceCommand.Rm.class})
+        ServiceCommand.Scale.class, ServiceCommand.Rm.class, ServiceLogsCommand.class})
 final class ServiceCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "missing command: use create, ls, ps, inspect, update, rollback, scale or rm");
+        "missing command: use create, ls, ps, inspect, update, rollback, scale, rm or logs");
   }
 
   @Command(name = "create", description = "Create a service.")

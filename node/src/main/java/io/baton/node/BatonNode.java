@@ -3,6 +3,7 @@ package io.baton.node;
 import io.baton.agent.Agent;
 import io.baton.agent.CertificateRenewer;
 import io.baton.agent.Fence;
+import io.baton.agent.LogPublisher;
 import io.baton.agent.StatusReporter;
 import io.baton.agent.exec.Executor;
 import io.baton.agent.exec.TaskManager;
@@ -77,6 +78,7 @@ public final class BatonNode implements AutoCloseable {
   private TaskManager tasks;
   private StatusReporter statuses;
   private Fence fence;
+  private LogPublisher logs;
 
   private BatonNode(StateDir dir, NodeFile file, Credentials credentials, List<X509Certificate> roots, NodeSettings settings) {
     this.dir = dir;
@@ -232,6 +234,7 @@ public final class BatonNode implements AutoCloseable {
     }
     statuses = new StatusReporter(() -> channels.get(file.managers().get(0)), agent::sessionId,
         settings.agent().rpcTimeout(), scheduler);
+    logs = new LogPublisher(() -> channels.get(file.managers().get(0)), tasks);
     agent.start();
     renewer = new CertificateRenewer(settings.agent(), () -> channels.get(file.managers().get(0)), keys,
         trust::roots, this::install, settings.clock(), scheduler, random);
@@ -290,6 +293,7 @@ public final class BatonNode implements AutoCloseable {
 
   private void onSession(SessionMessage message) {
     tasks.reconcile(message.getTasksList());
+    logs.onSession(message);
     List<String> managers = message.getManagersList().stream().map(m -> m.getAddr()).toList();
     if (!managers.isEmpty() && !managers.equals(file.managers())) {
       file = file.withManagers(new ArrayList<>(managers));
@@ -348,7 +352,7 @@ public final class BatonNode implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, statuses, tasks, executor, channels, local, manager, store}) {
+    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, logs, statuses, tasks, executor, channels, local, manager, store}) {
       if (part != null) {
         try {
           part.close();

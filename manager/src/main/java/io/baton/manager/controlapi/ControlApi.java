@@ -9,6 +9,9 @@ import io.baton.api.GetServiceRequest;
 import io.baton.api.ListServicesRequest;
 import io.baton.api.ListServicesResponse;
 import io.baton.api.ListTasksRequest;
+import io.baton.api.LogEntry;
+import io.baton.api.ServiceLogsRequest;
+import io.baton.manager.logbroker.LogBroker;
 import io.baton.api.ListTasksResponse;
 import io.baton.api.RemoveServiceRequest;
 import io.baton.api.RemoveServiceResponse;
@@ -52,8 +55,11 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   private final String selfNodeId;
   private final SecureRandom random;
   private final ServiceHandlers services;
+  private final LogBroker logs;
 
-  public ControlApi(ClusterStore store, String selfNodeId, SecureRandom random, java.time.Clock clock) {
+  public ControlApi(
+      ClusterStore store, String selfNodeId, SecureRandom random, java.time.Clock clock, LogBroker logs) {
+    this.logs = logs;
     this.store = store;
     this.selfNodeId = selfNodeId;
     this.random = random;
@@ -86,6 +92,17 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       services.remove(request.getService());
       return RemoveServiceResponse.getDefaultInstance();
     });
+  }
+
+  @Override
+  public void serviceLogs(ServiceLogsRequest request, StreamObserver<LogEntry> observer) {
+    try {
+      var service = services.get(request.getService()).getService();
+      logs.subscribe(store.view().tasksOfService(service.getId()), request.getFollow(), request.getTail(),
+          (io.grpc.stub.ServerCallStreamObserver<LogEntry>) observer);
+    } catch (RuntimeException e) {
+      observer.onError(GrpcErrors.toStatus(e));
+    }
   }
 
   @Override

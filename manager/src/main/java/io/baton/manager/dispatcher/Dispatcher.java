@@ -12,6 +12,8 @@ import io.baton.api.NodeState;
 import io.baton.api.NodeStatus;
 import io.baton.api.SessionMessage;
 import io.baton.api.SessionRequest;
+import io.baton.api.PublishLogsMessage;
+import io.baton.api.PublishLogsResponse;
 import io.baton.api.Task;
 import io.baton.api.TaskState;
 import io.baton.api.TaskStatusUpdate;
@@ -19,6 +21,7 @@ import io.baton.api.UpdateTaskStatusRequest;
 import io.baton.api.UpdateTaskStatusResponse;
 import io.baton.api.store.ObjectKind;
 import io.baton.api.store.StoreObject;
+import io.baton.manager.logbroker.LogBroker;
 import io.baton.manager.orchestrator.TaskStates;
 import io.baton.store.ReadView;
 import io.baton.ca.Identifiers;
@@ -54,6 +57,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   private final ClusterStore store;
+  private final LogBroker logs;
   private final DispatcherConfig config;
   private final Clock clock;
   private final SecureRandom random;
@@ -72,7 +76,9 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
       DispatcherConfig config,
       Clock clock,
       SecureRandom random,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      LogBroker logs) {
+    this.logs = logs;
     this.store = store;
     this.config = config;
     this.clock = clock;
@@ -242,13 +248,23 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         affected.addAll(sessions.keySet());
       }
     }
+    push(affected);
+  }
+
+  /** Sends the current session message to each of these nodes that has a session. */
+  public void push(java.util.Set<String> nodeIds) {
     ReadView view = store.view();
-    for (String nodeId : affected) {
+    for (String nodeId : nodeIds) {
       SessionStream stream = sessions.get(nodeId);
       if (stream != null) {
         view.node(nodeId).ifPresent(node -> stream.push(message(stream.sessionId(), node)));
       }
     }
+  }
+
+  @Override
+  public StreamObserver<PublishLogsMessage> publishLogs(StreamObserver<PublishLogsResponse> response) {
+    return logs.publish(((Caller.Node) Caller.current()).nodeId(), response);
   }
 
   @Override
@@ -296,6 +312,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         .addAllManagers(managers)
         .setNode(node)
         .addAllTasks(assigned)
+        .addAllLogSubscriptions(logs.forNode(node.getId()))
         .build();
   }
 
