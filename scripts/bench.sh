@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # baton benchmarks: node start-up (init, join, local node ls) as real bin/baton processes on loopback,
-# set against Docker Swarm's figures on the same kind of machine (io.baton.bench.NodeStartupBench).
+# set against Docker Swarm's figures on the same kind of machine (io.baton.bench.NodeStartupBench);
+# `scripts/bench.sh services [--runs N]` times services instead (io.baton.bench.ServiceConvergenceBench).
 #
 #   scripts/bench.sh [--runs N]     N runs per figure (default 5); prints a table on stdout
 #
@@ -32,4 +33,9 @@ if ((BATON_JDK_MAJOR >= 25)) && { [ ! -s "$aot" ] || [ -n "$(find node/target/li
   bin/baton-train-aot >&2 || echo "bench: bin/baton-train-aot failed; measuring without an AOT cache" >&2
 fi
 
-exec "$JAVA_HOME/bin/java" -cp "bench/target/classes:bench/target/lib/*" io.baton.bench.NodeStartupBench "$@"
+main=io.baton.bench.NodeStartupBench
+if [ "${1:-}" = services ]; then
+  main=io.baton.bench.ServiceConvergenceBench
+  shift
+fi
+exec "$JAVA_HOME/bin/java" -cp "bench/target/classes:bench/target/lib/*" "$main" "$@"

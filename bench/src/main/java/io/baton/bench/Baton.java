@@ -163,6 +163,17 @@ final class Baton {
       return process.isAlive();
     }
 
+    /** SIGKILL, as a crash looks to the rest of the cluster (its children are left running). */
+    void kill() {
+      process.destroyForcibly();
+      try {
+        process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      LIVE.remove(this);
+    }
+
     /** Nanoseconds from spawn until a stdout line starting with {@code prefix} was read. */
     synchronized long awaitLine(String prefix, Duration timeout) {
       long deadline = System.nanoTime() + timeout.toNanos();
