@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # baton benchmarks: node start-up (init, join, local node ls) as real bin/baton processes on loopback,
 # set against Docker Swarm's figures on the same kind of machine (io.baton.bench.NodeStartupBench);
-# `scripts/bench.sh services [--runs N]` times services instead (io.baton.bench.ServiceConvergenceBench).
+# `scripts/bench.sh services [--runs N]` times services instead (io.baton.bench.ServiceConvergenceBench),
+# `scripts/bench.sh scheduler [--runs N]` the scheduler on simulated nodes (io.baton.bench.SchedulerBench).
 #
 #   scripts/bench.sh [--runs N]     N runs per figure (default 5); prints a table on stdout
 #
@@ -34,8 +35,8 @@ if ((BATON_JDK_MAJOR >= 25)) && { [ ! -s "$aot" ] || [ -n "$(find node/target/li
 fi
 
 main=io.baton.bench.NodeStartupBench
-if [ "${1:-}" = services ]; then
-  main=io.baton.bench.ServiceConvergenceBench
-  shift
-fi
+case "${1:-}" in
+  services) main=io.baton.bench.ServiceConvergenceBench; shift ;;
+  scheduler) main=io.baton.bench.SchedulerBench; shift ;;
+esac
 exec "$JAVA_HOME/bin/java" -cp "bench/target/classes:bench/target/lib/*" "$main" "$@"
