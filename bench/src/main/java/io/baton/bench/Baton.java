@@ -163,6 +163,11 @@ final class Baton {
       return process.isAlive();
     }
 
+    /** The node's PID: the JVM's own, as {@code bin/baton} exec's it. */
+    long pid() {
+      return process.pid();
+    }
+
     /** SIGKILL, as a crash looks to the rest of the cluster (its children are left running). */
     void kill() {
       process.destroyForcibly();

@@ -283,12 +283,12 @@ public final class NodeStartupBench {
   }
 
   /** {@code out} without JVM log lines (e.g. AOT cache warnings), which the JVM writes to stdout. */
-  private static String withoutJvmLog(String out) {
+  static String withoutJvmLog(String out) {
     return out.lines().filter(l -> !JVM_LOG.matcher(l).find()).collect(Collectors.joining("\n"));
   }
 
   /** The 1/5/15-minute load averages from /proc/loadavg, to judge how much else ran meanwhile. */
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
@@ -335,7 +335,7 @@ public final class NodeStartupBench {
     }
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     if (!Files.exists(root)) {
       return;
     }
