@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -84,55 +83,13 @@ public final class NodeStartupBench {
   record Row(String figure, Stats stats, double swarmMs) {}
 
   public static void main(String[] args) {
-    int runs = 5;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--runs" -> {
-          if (i + 1 >= args.length || !args[i + 1].matches("[1-9][0-9]{0,3}")) {
-            usage("--runs needs a positive number");
-          }
-          runs = Integer.parseInt(args[++i]);
-        }
-        case "-h", "--help" -> {
-          System.out.println("usage: scripts/bench.sh [--runs N]   (N runs per figure, default 5; node ls: " + LS_RUNS + " calls)");
-          return;
-        }
-        default -> usage("unknown argument '" + args[i] + "'");
-      }
-    }
-    Path work;
-    try {
-      work = Files.createTempDirectory("baton-bench.");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    AtomicBoolean cleaned = new AtomicBoolean();
-    Runnable cleanup = () -> {
-      if (cleaned.compareAndSet(false, true)) {
-        Baton.stopAll();
-        deleteTree(work);
-      }
-    };
-    Runtime.getRuntime().addShutdownHook(new Thread(cleanup, "bench-cleanup"));
-    int rc = 0;
-    try {
-      Baton baton = new Baton(Path.of("").toAbsolutePath());
-      String loadBefore = loadAverage();
-      List<Row> rows = new NodeStartupBench(baton, work, runs).measure();
-      printTable(rows, runs, loadBefore, loadAverage());
-    } catch (BenchException | UncheckedIOException e) {
-      System.err.println(cleaned.get() ? "bench: stopped by a signal; its processes are stopped, its temp dir removed"
-          : "bench: " + e.getMessage());
-      rc = 1;
-    } finally {
-      cleanup.run();
-    }
-    System.exit(rc);
-  }
-
-  private static void usage(String problem) {
-    System.err.println("bench: " + problem + "; usage: scripts/bench.sh [--runs N]");
-    System.exit(2);
+    BenchMain.run(args, "scripts/bench.sh [--runs N]",
+        "(N runs per figure, default 5; node ls: " + LS_RUNS + " calls)", "baton-bench.", work -> {},
+        (baton, work, runs) -> {
+          String loadBefore = loadAverage();
+          List<Row> rows = new NodeStartupBench(baton, work, runs).measure();
+          printTable(rows, runs, loadBefore, loadAverage());
+        });
   }
 
   private List<Row> measure() {

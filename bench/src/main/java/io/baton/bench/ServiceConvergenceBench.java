@@ -3,7 +3,6 @@ package io.baton.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
@@ -116,57 +114,13 @@ public final class ServiceConvergenceBench {
   }
 
   public static void main(String[] args) {
-    int runs = 5;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--runs" -> {
-          if (i + 1 >= args.length || !args[i + 1].matches("[1-9][0-9]{0,3}")) {
-            usage("--runs needs a positive number");
-          }
-          runs = Integer.parseInt(args[++i]);
-        }
-        case "-h", "--help" -> {
-          System.out.println("usage: scripts/bench.sh services [--runs N]   (N runs per figure, default 5)");
-          return;
-        }
-        default -> usage("unknown argument '" + args[i] + "'");
-      }
-    }
-    Path work;
-    try {
-      work = Files.createTempDirectory("baton-bench-services.").toRealPath();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    AtomicBoolean cleaned = new AtomicBoolean();
-    Runnable cleanup = () -> {
-      if (cleaned.compareAndSet(false, true)) {
-        Baton.stopAll();
-        stopTaskProcesses(work);
-        NodeStartupBench.deleteTree(work);
-      }
-    };
-    Runtime.getRuntime().addShutdownHook(new Thread(cleanup, "bench-cleanup"));
-    int rc = 0;
-    try {
-      Baton baton = new Baton(Path.of("").toAbsolutePath());
-      String loadBefore = NodeStartupBench.loadAverage();
-      ServiceConvergenceBench bench = new ServiceConvergenceBench(baton, work, runs);
-      List<Row> rows = bench.measure();
-      bench.printTable(rows, loadBefore, NodeStartupBench.loadAverage());
-    } catch (BenchException | UncheckedIOException e) {
-      System.err.println(cleaned.get() ? "bench: stopped by a signal; its processes are stopped, its temp dir removed"
-          : "bench: " + e.getMessage());
-      rc = 1;
-    } finally {
-      cleanup.run();
-    }
-    System.exit(rc);
-  }
-
-  private static void usage(String problem) {
-    System.err.println("bench: " + problem + "; usage: scripts/bench.sh services [--runs N]");
-    System.exit(2);
+    BenchMain.run(args, "scripts/bench.sh services [--runs N]", "(N runs per figure, default 5)",
+        "baton-bench-services.", ServiceConvergenceBench::stopTaskProcesses, (baton, work, runs) -> {
+          String loadBefore = NodeStartupBench.loadAverage();
+          ServiceConvergenceBench bench = new ServiceConvergenceBench(baton, work, runs);
+          List<Row> rows = bench.measure();
+          bench.printTable(rows, loadBefore, NodeStartupBench.loadAverage());
+        });
   }
 
   private List<Row> measure() {
