@@ -104,7 +104,7 @@ public final class Orchestrator implements AutoCloseable {
           if (orphans) {
             reaper.reapOrphans(tx, writes, now);
           }
-          return new PassResult(writes.count(), writes.full(), next);
+          return new PassResult(writes.full(), next);
         });
         due = earliest(due, result.wake());
         if (!result.more()) {
@@ -120,7 +120,7 @@ public final class Orchestrator implements AutoCloseable {
     }
   }
 
-  private record PassResult(int writes, boolean more, OptionalLong wake) {}
+  private record PassResult(boolean more, OptionalLong wake) {}
 
   private synchronized void scheduleWake(OptionalLong due) {
     if (wake != null) {

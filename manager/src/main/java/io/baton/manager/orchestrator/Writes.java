@@ -26,10 +26,6 @@ public final class Writes {
     return count >= MAX_PER_TX;
   }
 
-  public int count() {
-    return count;
-  }
-
   public void put(Task task) {
     tx.put(task);
     count++;
@@ -52,9 +48,5 @@ public final class Writes {
     } else {
       put(next.setStatus(task.getStatus().toBuilder().setMessage(reason)).build());
     }
-  }
-
-  public int historyLimit() {
-    return historyLimit;
   }
 }

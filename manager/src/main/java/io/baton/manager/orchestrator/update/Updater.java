@@ -48,8 +48,8 @@ public final class Updater {
         .filter(t -> t.getSpecVersion() == version && t.getSlot() <= replicas).toList();
     long failed = fresh.stream()
         .filter(t -> TaskStates.isFailure(t.getStatus().getState()))
-        .filter(t -> t.getStatus().getTimestampMs() - t.getMeta().getCreatedAtMs() <= monitorMs(config)
-            || config.getMonitorMs() == 0)
+        .filter(t -> config.getMonitorMs() == 0
+            || t.getStatus().getTimestampMs() - t.getMeta().getCreatedAtMs() <= config.getMonitorMs())
         .count();
     if (!rollingBack && failed > 0 && config.getFailureAction() != FailureAction.FAILURE_ACTION_CONTINUE
         && (double) failed / Math.max(1, fresh.size()) > config.getMaxFailureRatio()) {
@@ -101,10 +101,6 @@ public final class Updater {
       }
       inFlight++;
     }
-  }
-
-  private static long monitorMs(UpdateConfig config) {
-    return config.getMonitorMs();
   }
 
   private void fail(Tx tx, Service service, UpdateConfig config, long failed, long nowMs) {
