@@ -67,6 +67,9 @@ public interface ClusterStore extends AutoCloseable {
    */
   void awaitLeader(Duration timeout) throws StoreException;
 
+  /** The managers replicating this store and changes to that group. */
+  StoreMembership membership();
+
   /** Stops the store and its Raft server; idempotent; takes at most a few seconds. */
   @Override
   void close();

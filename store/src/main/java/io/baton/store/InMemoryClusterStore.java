@@ -90,6 +90,11 @@ public final class InMemoryClusterStore implements ClusterStore {
   }
 
   @Override
+  public StoreMembership membership() {
+    return StoreMembership.NONE;
+  }
+
+  @Override
   public void close() {
     closed = true;
     watchers.close();

@@ -77,6 +77,7 @@ public final class RatisClusterStore implements ClusterStore {
   private final RaftServer server;
   private final StoreStateMachine stateMachine;
   private final Watchers watchers;
+  private final RatisMembership membership;
   /** Names this store's requests in Ratis's retry cache; never part of replicated state. */
   private final ClientId clientId = ClientId.randomId();
 
@@ -95,6 +96,7 @@ public final class RatisClusterStore implements ClusterStore {
     this.server = server;
     this.stateMachine = stateMachine;
     this.watchers = watchers;
+    this.membership = new RatisMembership(server, groupId, cfg.commitTimeout());
   }
 
   /** {@link #bootstrap(StoreConfig, String, PayloadCodec)} with {@link PayloadCodec#PLAIN}. */
@@ -116,13 +118,7 @@ public final class RatisClusterStore implements ClusterStore {
       throws StoreException {
     RaftGroupId gid = groupId(clusterId);
     Path groupDir = groupDir(cfg, gid);
-    try {
-      Files.createDirectories(cfg.raftDir());
-      restrictToOwner(cfg.raftDir());
-    } catch (IOException e) {
-      throw new StoreException.Unavailable(
-          "cannot create the Raft directory " + cfg.raftDir() + ": " + e.getMessage(), e);
-    }
+    createRaftDir(cfg);
     if (Files.exists(groupDir)) {
       throw new IllegalStateException(
           "Raft storage of cluster "
@@ -137,6 +133,40 @@ public final class RatisClusterStore implements ClusterStore {
     } catch (StoreException e) {
       deleteQuietly(groupDir);
       throw e;
+    }
+  }
+
+  /**
+   * Creates empty Raft storage for a manager joining an existing cluster and starts its server
+   * outside any configuration: it takes part only once the leader adds it with
+   * {@link StoreMembership#addMember}, and then receives the state from the leader.
+   *
+   * @throws IllegalStateException if storage for this cluster already exists there
+   * @throws StoreException.Unavailable if the server cannot start
+   */
+  public static RatisClusterStore join(StoreConfig cfg, String clusterId) throws StoreException {
+    RaftGroupId gid = groupId(clusterId);
+    Path groupDir = groupDir(cfg, gid);
+    createRaftDir(cfg);
+    if (Files.exists(groupDir)) {
+      throw new IllegalStateException(
+          "Raft storage of cluster " + clusterId + " already exists at " + groupDir);
+    }
+    try {
+      return start(cfg, RaftGroup.valueOf(gid), PayloadCodec.PLAIN, StartupOption.FORMAT);
+    } catch (StoreException e) {
+      deleteQuietly(groupDir);
+      throw e;
+    }
+  }
+
+  private static void createRaftDir(StoreConfig cfg) throws StoreException {
+    try {
+      Files.createDirectories(cfg.raftDir());
+      restrictToOwner(cfg.raftDir());
+    } catch (IOException e) {
+      throw new StoreException.Unavailable(
+          "cannot create the Raft directory " + cfg.raftDir() + ": " + e.getMessage(), e);
     }
   }
 
@@ -471,6 +501,30 @@ public final class RatisClusterStore implements ClusterStore {
     if (closed.get()) {
       throw new StoreException.Unavailable("the cluster store is shut down");
     }
+  }
+
+  @Override
+  public StoreMembership membership() {
+    return membership;
+  }
+
+  /**
+   * Waits until this peer leads and accepts writes, or follows a known leader. Use on a manager
+   * restarting into a group of several, where it may never lead.
+   *
+   * @return whether a leader was known before {@code timeout}
+   */
+  public boolean awaitAnyLeader(Duration timeout) throws StoreException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (remainingNanos(deadline) > 0) {
+      checkUsable();
+      DivisionInfo info = info();
+      if (info != null && (info.isLeader() ? info.isLeaderReady() : info.getLeaderId() != null)) {
+        return true;
+      }
+      pause(LEADER_POLL_MS);
+    }
+    return false;
   }
 
   @Override
