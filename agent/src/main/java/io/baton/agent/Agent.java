@@ -48,6 +48,8 @@ public final class Agent implements AutoCloseable {
   private volatile boolean running;
   private Thread loop;
   private int managerIndex;
+  /** The manager of the current or last session; other calls of this node go there too. */
+  private volatile String sessionManager;
 
   public Agent(
       AgentConfig config,
@@ -116,7 +118,21 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /**
+   * The manager this node's other calls (task status, logs, renewal) should go to: the one of the
+   * current or last session, else the first known. Any manager forwards what it cannot answer.
+   */
+  public String currentManager() {
+    String address = sessionManager;
+    if (address != null) {
+      return address;
+    }
+    List<String> known = managers.get();
+    return known.isEmpty() ? null : known.get(0);
+  }
+
   private void runSession(String address) {
+    sessionManager = address;
     Context.CancellableContext context = lifetime.withCancellation();
     current = context;
     ScheduledFuture<?>[] heartbeat = new ScheduledFuture<?>[1];

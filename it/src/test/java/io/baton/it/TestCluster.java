@@ -28,7 +28,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * An in-process cluster on loopback: one manager and any number of workers, each a real
+ * An in-process cluster on loopback: one or more managers and any number of workers, each a real
  * {@link BatonNode} with its own state dir, real certificates, real mutual TLS and the real Raft
  * store. Timings (heartbeats, certificate validity) can be shortened for tests.
  */
@@ -41,6 +41,7 @@ final class TestCluster implements AutoCloseable {
   private BatonNode manager;
   private int managerPort;
   private int workerCount;
+  private int managerCount = 1;
 
   private TestCluster(Duration heartbeat, Duration certExpiry) {
     this.heartbeat = heartbeat;
@@ -97,6 +98,40 @@ final class TestCluster implements AutoCloseable {
     return worker;
   }
 
+  /**
+   * Joins a new manager with the manager token through the first manager and waits until it is a
+   * voting member of the Raft group.
+   */
+  BatonNode addManager() throws NodeException {
+    String name = "manager" + (++managerCount);
+    String addr = "127.0.0.1:" + Ports.freePair();
+    BatonNode added = BatonNode.join(new JoinOptions(root.resolve(name), managerToken(), managerAddress(),
+        addr, addr, "process", null), settings(name));
+    nodes.add(added);
+    String id = added.identity().nodeId();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> store().membership().members().stream().anyMatch(m -> m.id().equals(id)));
+    return added;
+  }
+
+  /** The running nodes that run manager services. */
+  List<BatonNode> managers() {
+    return nodes.stream().filter(n -> n.manager() != null).toList();
+  }
+
+  /** The running manager that leads the Raft group, waiting up to 15 s for one. */
+  BatonNode leader() {
+    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+        .until(() -> managers().stream().filter(n -> n.manager().store().isLeader()).findFirst(),
+            java.util.Optional::isPresent)
+        .orElseThrow();
+  }
+
+  /** The address of a node's manager API. */
+  static String apiAddress(BatonNode node) {
+    return "127.0.0.1:" + node.manager().port();
+  }
+
   /** Stops a node as a crash would look to the others (no goodbye; the state dir stays). */
   void stop(BatonNode node) {
     node.close();
@@ -122,8 +157,10 @@ final class TestCluster implements AutoCloseable {
     return nodes.stream().filter(n -> n != manager).toList();
   }
 
+  /** The store of the leader, or of the first manager while no leader is known. */
   ClusterStore store() {
-    return manager.manager().store();
+    return managers().stream().map(n -> n.manager().store()).filter(ClusterStore::isLeader).findFirst()
+        .orElseGet(() -> manager.manager().store());
   }
 
   Path root() {
@@ -156,12 +193,17 @@ final class TestCluster implements AutoCloseable {
    * trusting the cluster root like a real node.
    */
   ManagedChannel channelAs(Credentials credentials) {
+    return channelAs(credentials, managerAddress());
+  }
+
+  /** A channel to the manager at {@code address}, authenticated as in {@link #channelAs(Credentials)}. */
+  ManagedChannel channelAs(Credentials credentials, String address) {
     var trust = new ClusterTrustManager(
         manager.identity().clusterId(), manager.credentials().chain().subList(1, 2), Clock.systemUTC());
     ManagerChannels channels = new ManagerChannels(
         credentials == null ? null : new NodeKeyManager(credentials).keyManager(), trust);
     clients.add(channels);
-    return channels.get(managerAddress());
+    return channels.get(address);
   }
 
   @Override

@@ -66,4 +66,9 @@ public final class GrpcErrors {
   public static StatusRuntimeException notFound(String message) {
     return Status.NOT_FOUND.withDescription(message).asRuntimeException();
   }
+
+  /** Shorthand for a FAILED_PRECONDITION error with the given message. */
+  public static StatusRuntimeException failedPrecondition(String message) {
+    return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
+  }
 }

@@ -12,10 +12,14 @@ import io.baton.manager.controlapi.ControlApi;
 import io.baton.manager.dispatcher.Dispatcher;
 import io.baton.manager.dispatcher.DispatcherConfig;
 import io.baton.manager.logbroker.LogBroker;
+import io.baton.manager.membership.RaftMembershipServer;
+import io.baton.manager.membership.RoleManager;
+import io.baton.manager.raftproxy.LeaderForwarder;
 import io.baton.manager.orchestrator.Orchestrator;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreException;
 import io.grpc.BindableService;
+import io.grpc.Channel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -25,10 +29,13 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -47,11 +54,23 @@ public final class Manager implements AutoCloseable {
   /** A TLS handshake must complete within this time, so half-open connections cannot pile up. */
   private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
 
-  /** What a manager is built from. */
+  /**
+   * What a manager is built from.
+   *
+   * @param electionWait how long a call to a follower waits for a leader to be elected before it
+   *     fails with {@code UNAVAILABLE}
+   */
   public record Config(
       InetSocketAddress listenAddress,
       DispatcherConfig dispatcher,
-      BootstrapRateLimiter.Config rateLimits) {}
+      BootstrapRateLimiter.Config rateLimits,
+      Duration electionWait) {
+    /** Covers a Ratis election (0.3-0.6 s timeouts, a few rounds at worst) with room to spare. */
+    public static final Duration DEFAULT_ELECTION_WAIT = Duration.ofSeconds(5);
+  }
+
+  /** How often leadership is checked to start and stop the leader-only work. */
+  private static final long LEADERSHIP_POLL_MS = 100;
 
   private final Config config;
   private final ClusterStore store;
@@ -65,6 +84,11 @@ public final class Manager implements AutoCloseable {
   private final BootstrapRateLimiter rateLimiter;
   private final Clock clock;
   private final Supplier<NodeIdentity> self;
+  private final LeaderForwarder forwarder;
+  private final ScheduledExecutorService scheduler;
+  private RoleManager roles;
+  private ScheduledFuture<?> leadershipTask;
+  private boolean leading;
   private Server server;
 
   public Manager(
@@ -73,8 +97,10 @@ public final class Manager implements AutoCloseable {
       Supplier<NodeIdentity> self,
       Clock clock,
       SecureRandom random,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      Function<String, Channel> managerChannels) {
     this.store = store;
+    this.scheduler = scheduler;
     this.clock = clock;
     this.self = self;
     this.membership = new MembershipView(store::view);
@@ -88,7 +114,9 @@ public final class Manager implements AutoCloseable {
     this.services = List.of(
         new CaServer(store, new CertificateIssuer(clock, random), random, rateLimiter),
         dispatcher,
-        new ControlApi(store, self.get().nodeId(), random, clock, logs));
+        new ControlApi(store, self.get().nodeId(), random, clock, logs),
+        new RaftMembershipServer(store));
+    this.forwarder = new LeaderForwarder(store, self.get().nodeId(), managerChannels, config.electionWait());
     this.config = config;
   }
 
@@ -98,9 +126,13 @@ public final class Manager implements AutoCloseable {
    * @throws IOException with a clear message if the address is in use
    */
   public void start(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager)
-      throws IOException, StoreException {
+      throws IOException {
     dispatcher.start();
     orchestrator.start();
+    checkLeadership();
+    leadershipTask = scheduler.scheduleWithFixedDelay(
+        this::checkLeadership, LEADERSHIP_POLL_MS, LEADERSHIP_POLL_MS, TimeUnit.MILLISECONDS);
+    roles = new RoleManager(store, self.get().nodeId(), scheduler);
     AuthorizationInterceptor authz =
         new AuthorizationInterceptor(new IdentitySource.TlsPeer(), membership, rateLimiter, clock);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(config.listenAddress())
@@ -110,7 +142,7 @@ public final class Manager implements AutoCloseable {
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true);
     for (BindableService service : services) {
-      builder.addService(ServerInterceptors.intercept(service, authz));
+      builder.addService(ServerInterceptors.intercept(service, forwarder, authz));
     }
     String where = config.listenAddress().getHostString() + ":" + config.listenAddress().getPort();
     try {
@@ -136,7 +168,32 @@ public final class Manager implements AutoCloseable {
   public List<ServerServiceDefinition> localServices() {
     AuthorizationInterceptor authz =
         new AuthorizationInterceptor(new IdentitySource.Local(self), membership, rateLimiter, clock);
-    return services.stream().map(s -> ServerInterceptors.intercept(s, authz)).toList();
+    return services.stream().map(s -> ServerInterceptors.intercept(s, forwarder, authz)).toList();
+  }
+
+  /**
+   * Starts the leader-only work when this manager becomes the leader and stops it when it no
+   * longer is. The orchestrator checks leadership on each pass itself; it is woken up here.
+   */
+  private synchronized void checkLeadership() {
+    boolean now = store.isLeader();
+    if (now == leading) {
+      return;
+    }
+    if (now) {
+      try {
+        dispatcher.onElected();
+      } catch (StoreException e) {
+        log.warn("could not take over the node sessions yet: {}", e.getMessage());
+        return;
+      }
+      orchestrator.trigger();
+      log.info("this manager is the Raft leader");
+    } else {
+      dispatcher.onDeposed();
+      log.info("this manager is no longer the Raft leader");
+    }
+    leading = now;
   }
 
   /** The port the listener is bound to (useful when started on port 0). */
@@ -159,6 +216,12 @@ public final class Manager implements AutoCloseable {
 
   @Override
   public void close() {
+    if (leadershipTask != null) {
+      leadershipTask.cancel(false);
+    }
+    if (roles != null) {
+      roles.close();
+    }
     orchestrator.close();
     orchestration.shutdownNow();
     dispatcher.close();

@@ -5,6 +5,7 @@ import io.baton.api.ControlGrpc;
 import io.baton.api.GetNodeRequest;
 import io.baton.api.ListNodesRequest;
 import io.baton.api.NodeInfo;
+import io.baton.api.NodeRole;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.cli.transport.CliTransport;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code baton node ...}: list, inspect and update nodes. */
 @Command(name = "node", description = "Manage nodes.",
-    subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class})
+    subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class,
+        NodeCommand.Promote.class, NodeCommand.Demote.class})
 final class NodeCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -123,6 +125,43 @@ final class NodeCommand implements Runnable {
         System.out.println(info.getNode().getId());
         return 0;
       }
+    }
+  }
+
+  /** Sets the role of one or more nodes, with docker's message for each. */
+  private static int setRole(CommandSpec spec, List<String> nodes, NodeRole role) {
+    try (CliTransport transport = BatonCli.connection(spec).open()) {
+      for (String node : nodes) {
+        NodeInfo info = transport.unary(ControlGrpc.getUpdateNodeMethod(),
+            UpdateNodeRequest.newBuilder().setNode(node).setRole(role).build());
+        System.out.println("Node " + info.getNode().getId()
+            + (role == NodeRole.NODE_ROLE_MANAGER ? " promoted to a manager in the cluster." : " demoted in the cluster."));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "promote", description = "Promote one or more nodes to manager.")
+  static final class Promote implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(arity = "1..*", paramLabel = "NODE", description = "Node id, id prefix or hostname.")
+    List<String> nodes;
+
+    @Override
+    public Integer call() {
+      return setRole(spec, nodes, NodeRole.NODE_ROLE_MANAGER);
+    }
+  }
+
+  @Command(name = "demote", description = "Demote one or more managers to worker.")
+  static final class Demote implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(arity = "1..*", paramLabel = "NODE", description = "Node id, id prefix or hostname.")
+    List<String> nodes;
+
+    @Override
+    public Integer call() {
+      return setRole(spec, nodes, NodeRole.NODE_ROLE_WORKER);
     }
   }
 }

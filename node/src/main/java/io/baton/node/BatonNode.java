@@ -8,7 +8,9 @@ import io.baton.agent.StatusReporter;
 import io.baton.agent.exec.Executor;
 import io.baton.agent.exec.TaskManager;
 import io.baton.agent.exec.process.ProcessExecutor;
+import io.baton.api.JoinRaftRequest;
 import io.baton.api.NodeDescription;
+import io.baton.api.RaftMembershipGrpc;
 import io.baton.api.SessionMessage;
 import io.baton.ca.CertificateIssuer;
 import io.baton.ca.ClusterTrustManager;
@@ -29,6 +31,7 @@ import io.baton.manager.ClusterBootstrap;
 import io.baton.manager.Manager;
 import io.baton.store.ClusterStore;
 import io.baton.store.RatisClusterStore;
+import io.baton.store.RaftPeerAdmission;
 import io.baton.store.RaftTls;
 import io.baton.store.StoreConfig;
 import io.baton.store.StoreException;
@@ -158,23 +161,21 @@ public final class BatonNode implements AutoCloseable {
       throw new NodeException("cannot join the cluster at " + managerAddr + ": " + describe(e));
     }
     NodeIdentity identity = joined.identity();
+    boolean manager = identity.role() == Role.MANAGER;
     NodeFile nodeFile = new NodeFile(identity.nodeId(), roleName(identity.role()), identity.clusterId(),
-        List.of(managerAddr), options.listenAddr(), options.advertiseAddr(), null, options.executor(), null,
+        List.of(managerAddr), options.listenAddr(), options.advertiseAddr(),
+        manager ? raftAddrFor(options.listenAddr()) : null, options.executor(), null,
         options.fenceAfter() == null ? 0 : options.fenceAfter().toMillis());
     try {
-      dir.create(false);
+      dir.create(manager);
       dir.writeRoot(joined.root());
       dir.writeCredentials(joined.credentials());
       dir.writeNodeFile(nodeFile);
     } catch (IOException e) {
       throw new NodeException("cannot write the state directory " + dir.root() + ": " + e.getMessage(), e);
     }
-    if (identity.role() == Role.MANAGER) {
-      log.warn("joined with the manager token: this node holds a manager certificate, but joining the Raft"
-          + " group of an existing cluster is not available yet, so it runs as an agent only");
-    }
     log.info("joined cluster {} as node {} ({})", identity.clusterId(), identity.nodeId(), identity.role().ou());
-    return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings);
+    return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings, manager);
   }
 
   /** Restarts a node from its state directory. */
@@ -191,22 +192,41 @@ public final class BatonNode implements AutoCloseable {
         throw new NodeException("the certificate of node " + nodeFile.nodeId() + " expired at " + notAfter
             + "; remove the node from the cluster and join again with a new token");
       }
-      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings);
+      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings, false);
     } catch (IOException e) {
       throw new NodeException("cannot read the state directory " + dir.root() + ": " + e.getMessage(), e);
     }
   }
 
+  /** The Raft address of a manager listening on {@code listenAddr}: the next port. */
+  private static String raftAddrFor(String listenAddr) throws NodeException {
+    InetSocketAddress listen = Addresses.parse("--listen-addr", listenAddr);
+    return Addresses.format(InetSocketAddress.createUnresolved(listen.getHostString(), listen.getPort() + 1));
+  }
+
+  /**
+   * @param joiningRaft this is a new manager: it creates empty Raft storage and asks the leader
+   *     to add it to the group
+   */
   private static BatonNode startNode(
-      StateDir dir, NodeFile nodeFile, Credentials credentials, List<X509Certificate> roots, NodeSettings settings)
-      throws NodeException {
+      StateDir dir, NodeFile nodeFile, Credentials credentials, List<X509Certificate> roots, NodeSettings settings,
+      boolean joiningRaft) throws NodeException {
     BatonNode node = new BatonNode(dir, nodeFile, credentials, roots, settings);
     try {
-      if (Files.isDirectory(dir.raftDir())) {
-        node.store = RatisClusterStore.open(node.storeConfig(), nodeFile.clusterId());
-        node.store.awaitLeader(LEADER_TIMEOUT);
+      if (joiningRaft) {
+        node.store = RatisClusterStore.join(node.storeConfig(), nodeFile.clusterId());
+      } else if (Files.isDirectory(dir.raftDir())) {
+        RatisClusterStore opened = RatisClusterStore.open(node.storeConfig(), nodeFile.clusterId());
+        node.store = opened;
+        if (!opened.awaitAnyLeader(LEADER_TIMEOUT)) {
+          log.warn("no Raft leader was elected within {} s: the other managers may be down; serving"
+              + " anyway, and calls that need the leader fail until there is one", LEADER_TIMEOUT.toSeconds());
+        }
       }
       node.startServices();
+      if (joiningRaft) {
+        node.joinRaftGroup();
+      }
       return node;
     } catch (IOException | StoreException | NodeException | RuntimeException e) {
       node.close();
@@ -214,16 +234,12 @@ public final class BatonNode implements AutoCloseable {
     }
   }
 
-  private void startServices() throws IOException, StoreException, NodeException {
+  private void startServices() throws IOException, NodeException {
+    channels = new ManagerChannels(keys.keyManager(), trust);
     if (store != null) {
-      manager = new Manager(
-          new Manager.Config(Addresses.resolved(Addresses.parse("listen address", file.listenAddr())), settings.dispatcher(),
-              settings.rateLimits()),
-          store, this::identity, settings.clock(), random, scheduler);
-      manager.start(keys.keyManager(), trust);
+      startManager();
     }
     local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
-    channels = new ManagerChannels(keys.keyManager(), trust);
     executor = new ProcessExecutor(settings.clock());
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
         settings.clock());
@@ -232,13 +248,67 @@ public final class BatonNode implements AutoCloseable {
     if (file.fenceAfterMs() > 0) {
       fence = new Fence(Duration.ofMillis(file.fenceAfterMs()), agent, tasks, settings.clock(), scheduler);
     }
-    statuses = new StatusReporter(() -> channels.get(file.managers().get(0)), agent::sessionId,
+    statuses = new StatusReporter(() -> channels.get(agent.currentManager()), agent::sessionId,
         settings.agent().rpcTimeout(), scheduler);
-    logs = new LogPublisher(() -> channels.get(file.managers().get(0)), tasks);
+    logs = new LogPublisher(() -> channels.get(agent.currentManager()), tasks);
     agent.start();
-    renewer = new CertificateRenewer(settings.agent(), () -> channels.get(file.managers().get(0)), keys,
+    renewer = new CertificateRenewer(settings.agent(), () -> channels.get(agent.currentManager()), keys,
         trust::roots, this::install, settings.clock(), scheduler, random);
     renewer.start();
+  }
+
+  private void startManager() throws IOException, NodeException {
+    manager = new Manager(
+        new Manager.Config(Addresses.resolved(Addresses.parse("listen address", file.listenAddr())), settings.dispatcher(),
+            settings.rateLimits(), settings.electionWait()),
+        store, this::identity, settings.clock(), random, scheduler, channels::get);
+    manager.start(keys.keyManager(), trust);
+  }
+
+  /**
+   * Asks the leader (through any manager this node knows) to add this manager to the Raft group,
+   * retrying while the cluster is electing a leader or this node's role is not yet visible there.
+   */
+  private void joinRaftGroup() throws NodeException {
+    InetSocketAddress advertise = Addresses.parse("advertise address", file.advertiseAddr());
+    InetSocketAddress raft = Addresses.parse("raft address", file.raftAddr());
+    JoinRaftRequest request = JoinRaftRequest.newBuilder()
+        .setRaftAddr(Addresses.format(InetSocketAddress.createUnresolved(advertise.getHostString(), raft.getPort())))
+        .setManagerAddr(file.advertiseAddr())
+        .build();
+    long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
+    int attempt = 0;
+    while (true) {
+      String target = file.managers().get(attempt++ % file.managers().size());
+      try {
+        RaftMembershipGrpc.newBlockingStub(channels.get(target))
+            .withDeadlineAfter(LEADER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .join(request);
+        log.info("this manager joined the Raft group of cluster {}", file.clusterId());
+        return;
+      } catch (StatusRuntimeException e) {
+        if (System.nanoTime() > deadline || !retryable(e)) {
+          throw new NodeException("cannot join the managers' Raft group through " + target + ": " + describe(e));
+        }
+        log.info("joining the Raft group through {} failed ({}); retrying", target, describe(e));
+        sleepQuietly(Duration.ofMillis(500));
+      }
+    }
+  }
+
+  private static boolean retryable(StatusRuntimeException e) {
+    return switch (e.getStatus().getCode()) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, PERMISSION_DENIED, ABORTED -> true;
+      default -> false;
+    };
+  }
+
+  private static void sleepQuietly(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** This node's identity, from its current certificate. */
@@ -314,6 +384,58 @@ public final class BatonNode implements AutoCloseable {
       file = file.withRole(role);
       persistNodeFile();
     }
+    boolean managerCert = next.identity().role() == Role.MANAGER;
+    if (managerCert != (store != null)) {
+      scheduler.execute(managerCert ? this::becomeManager : this::stopManaging);
+    }
+  }
+
+  /** After a promotion: start a Raft peer and the manager services, and join the group. */
+  private synchronized void becomeManager() {
+    if (store != null) {
+      return;
+    }
+    try {
+      if (file.raftAddr() == null) {
+        file = file.withRaftAddr(raftAddrFor(file.listenAddr()));
+        persistNodeFile();
+      }
+      store = RatisClusterStore.join(storeConfig(), file.clusterId());
+      startManager();
+      restartLocalControl();
+      joinRaftGroup();
+      log.info("this node is now a manager");
+    } catch (IOException | StoreException | NodeException | RuntimeException e) {
+      log.error("could not start the manager services after the promotion: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * After a demotion: stop the manager services and the Raft peer (the leader has taken it out of
+   * the group, or will) and delete the Raft storage: a worker keeps no cluster state.
+   */
+  private synchronized void stopManaging() {
+    if (store == null) {
+      return;
+    }
+    manager.close();
+    manager = null;
+    store.close();
+    store = null;
+    try {
+      StateCleanup.removeRaftStorage(dir);
+      restartLocalControl();
+    } catch (IOException e) {
+      log.warn("could not finish the demotion cleanly: {}", e.getMessage());
+    }
+    log.info("this node is now a worker; its Raft storage was removed");
+  }
+
+  private void restartLocalControl() throws IOException {
+    if (local != null) {
+      local.close();
+    }
+    local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
   }
 
   private void persistNodeFile() {
@@ -326,8 +448,9 @@ public final class BatonNode implements AutoCloseable {
 
   private StoreConfig storeConfig() throws NodeException {
     InetSocketAddress raft = Addresses.resolved(Addresses.parse("raft address", file.raftAddr()));
+    RaftPeerAdmission admission = new RaftPeerAdmission(() -> store == null ? null : store.view());
     return StoreConfig.defaults(dir.raftDir(), file.nodeId(), raft,
-        new RaftTls(keys.keyManager(), trust.managersOnly()));
+        new RaftTls(keys.keyManager(), trust.managersOnly().admitting(admission)));
   }
 
   private NodeDescription description() {

@@ -40,6 +40,10 @@ public record NodeFile(
     return new NodeFile(nodeId, role, clusterId, next, listenAddr, advertiseAddr, raftAddr, executor, labels, fenceAfterMs);
   }
 
+  public NodeFile withRaftAddr(String next) {
+    return new NodeFile(nodeId, role, clusterId, managers, listenAddr, advertiseAddr, next, executor, labels, fenceAfterMs);
+  }
+
   public NodeFile withRole(String next) {
     return new NodeFile(nodeId, next, clusterId, managers, listenAddr, advertiseAddr, raftAddr, executor, labels, fenceAfterMs);
   }

@@ -3,27 +3,31 @@ package io.baton.node;
 import io.baton.agent.AgentConfig;
 import io.baton.manager.auth.BootstrapRateLimiter;
 import io.baton.manager.dispatcher.DispatcherConfig;
+import io.baton.manager.Manager;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Process-wide tunables of a node; production uses {@link #defaults()}, tests shorten timings.
  *
  * @param hostname the hostname the node reports, or null to detect it
+ * @param electionWait how long a manager holds a call while no Raft leader is known
  */
 public record NodeSettings(
     Clock clock,
     DispatcherConfig dispatcher,
     AgentConfig agent,
     BootstrapRateLimiter.Config rateLimits,
-    String hostname) {
+    String hostname,
+    Duration electionWait) {
 
   public static NodeSettings defaults() {
     return new NodeSettings(
         Clock.systemUTC(), DispatcherConfig.defaults(), AgentConfig.defaults(),
-        BootstrapRateLimiter.Config.defaults(), null);
+        BootstrapRateLimiter.Config.defaults(), null, Manager.Config.DEFAULT_ELECTION_WAIT);
   }
 
   public NodeSettings withHostname(String name) {
-    return new NodeSettings(clock, dispatcher, agent, rateLimits, name);
+    return new NodeSettings(clock, dispatcher, agent, rateLimits, name, electionWait);
   }
 }

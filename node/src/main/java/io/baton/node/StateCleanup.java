@@ -9,7 +9,10 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Removes what a failed {@code init} wrote, so the operator can simply run it again. */
+/**
+ * Removes state a node no longer needs: what a failed {@code init} wrote, so the operator can
+ * simply run it again, and a demoted manager's Raft storage and keys.
+ */
 final class StateCleanup {
   private static final Logger log = LoggerFactory.getLogger(StateCleanup.class);
 
@@ -21,15 +24,27 @@ final class StateCleanup {
       return;
     }
     for (Path sub : List.of(dir.root().resolve("certificates"), dir.raftDir(), dir.keysDir())) {
-      if (!Files.exists(sub)) {
-        continue;
-      }
-      try (Stream<Path> walk = Files.walk(sub)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
+      try {
+        deleteTree(sub);
       } catch (IOException e) {
         log.warn("could not remove {}: {}", sub, e.getMessage());
+      }
+    }
+  }
+
+  /** Deletes the Raft storage and the store keys of a node that is no longer a manager. */
+  static void removeRaftStorage(StateDir dir) throws IOException {
+    deleteTree(dir.raftDir());
+    deleteTree(dir.keysDir());
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,6 +22,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
@@ -137,6 +139,21 @@ final class RatisMembership implements StoreMembership {
     change(conf, next, "remove manager " + peerId);
   }
 
+  @Override
+  public synchronized void transferLeadership(String toPeerId) throws StoreException {
+    currentConf();
+    TransferLeadershipRequest request =
+        new TransferLeadershipRequest(
+            clientId,
+            server.getId(),
+            groupId,
+            callIds.incrementAndGet(),
+            RaftPeerId.valueOf(toPeerId),
+            timeout.toMillis());
+    String what = "hand the leadership to " + toPeerId;
+    check(call(what, () -> server.transferLeadershipAsync(request)), what);
+  }
+
   private void change(RaftConfiguration from, List<RaftPeer> voters, String what)
       throws StoreException {
     SetConfigurationRequest request =
@@ -152,10 +169,13 @@ final class RatisMembership implements StoreMembership {
                     new ArrayList<>(from.getCurrentPeers(RaftPeerRole.LISTENER)))
                 .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
                 .build());
-    RaftClientReply reply;
+    check(call(what, () -> server.setConfigurationAsync(request)), what);
+  }
+
+  /** An admin request of the local server, waited for up to the timeout. */
+  private RaftClientReply call(String what, AdminCall request) throws StoreException {
     try {
-      reply =
-          server.setConfigurationAsync(request).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return request.submit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new StoreException.Unavailable(
           "could not " + what + " within " + timeout.toMillis() + " ms; try again", e);
@@ -165,6 +185,13 @@ final class RatisMembership implements StoreMembership {
       Thread.currentThread().interrupt();
       throw new StoreException.Unavailable("interrupted while trying to " + what, e);
     }
+  }
+
+  private interface AdminCall {
+    CompletableFuture<RaftClientReply> submit() throws IOException;
+  }
+
+  private static void check(RaftClientReply reply, String what) throws StoreException {
     if (reply.isSuccess()) {
       return;
     }

@@ -34,6 +34,11 @@ public interface StoreMembership {
         public void removeMember(String peerId) throws StoreException {
           throw new StoreException.Unavailable("this store has no Raft group to remove a manager from");
         }
+
+        @Override
+        public void transferLeadership(String toPeerId) throws StoreException {
+          throw new StoreException.Unavailable("this store has no Raft group to hand over");
+        }
       };
 
   /** Whether the leader heard from a member recently, as the leader knows it. */
@@ -80,4 +85,13 @@ public interface StoreMembership {
    * @throws StoreException.Unavailable if the change did not commit in time
    */
   void removeMember(String peerId) throws StoreException;
+
+  /**
+   * Makes {@code toPeerId} the leader: this leader stops taking writes, brings it up to date and
+   * lets it win the next election. Returns once it leads.
+   *
+   * @throws StoreException.NotLeader on a follower
+   * @throws StoreException.Unavailable if the hand-over did not complete in time
+   */
+  void transferLeadership(String toPeerId) throws StoreException;
 }

@@ -31,6 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * to this cluster, its node must exist and not be on the denylist, and a certificate whose OU claims
  * more than the node's stored role acts as the stored role. Anonymous calls are rate limited per
  * source address.
+ *
+ * <p>On a TCP listener, a call a follower forwarded carries its original caller in headers
+ * ({@link ForwardedCaller}); they are believed only when the connection itself is authorized as a
+ * manager, and the forwarded node then goes through the same store checks as a direct caller. On
+ * the local control socket such headers are refused: there the caller is always this node.
  */
 public final class AuthorizationInterceptor implements ServerInterceptor {
   private static final ServerCall.Listener<?> NOOP = new ServerCall.Listener<>() {};
@@ -39,6 +44,7 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
   private final MembershipView membership;
   private final BootstrapRateLimiter rateLimiter;
   private final Clock clock;
+  private final boolean acceptsForwarded;
   private final ConcurrentHashMap<String, Optional<AuthzRule>> rules = new ConcurrentHashMap<>();
 
   public AuthorizationInterceptor(
@@ -50,6 +56,7 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     this.membership = membership;
     this.rateLimiter = rateLimiter;
     this.clock = clock;
+    this.acceptsForwarded = identities instanceof IdentitySource.TlsPeer;
   }
 
   @Override
@@ -64,6 +71,9 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
             method.getFullMethodName() + " declares no authorization rule and is refused"));
       }
       caller = authenticate(call);
+      if (ForwardedCaller.present(headers)) {
+        caller = forwarded(caller, headers);
+      }
       authorize(caller, rule.get(), method.getFullMethodName());
     } catch (Refusal refusal) {
       call.close(refusal.status, new Metadata());
@@ -94,10 +104,27 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     } catch (IdentitySource.UnauthenticatedException e) {
       throw new Refusal(Status.UNAUTHENTICATED.withDescription(e.getMessage()));
     }
-    if (identity.isEmpty()) {
-      return new Caller.Anonymous(remote);
+    return identity.isEmpty() ? new Caller.Anonymous(remote) : member(identity.get(), remote);
+  }
+
+  /** The original caller of a call forwarded by {@code forwarder}, checked against this store. */
+  private Caller forwarded(Caller forwarder, Metadata headers) throws Refusal {
+    if (!acceptsForwarded || forwarder.principal() != Principal.PRINCIPAL_MANAGER) {
+      throw new Refusal(Status.PERMISSION_DENIED.withDescription(
+          "a forwarded caller identity is accepted only from a manager of this cluster"));
     }
-    NodeIdentity id = identity.get();
+    String remote = ForwardedCaller.address(headers, ((Caller.Node) forwarder).remoteAddress());
+    Optional<NodeIdentity> identity;
+    try {
+      identity = ForwardedCaller.identity(headers);
+    } catch (IllegalArgumentException e) {
+      throw new Refusal(Status.PERMISSION_DENIED.withDescription(e.getMessage()));
+    }
+    return identity.isEmpty() ? new Caller.Anonymous(remote) : member(identity.get(), remote);
+  }
+
+  /** A node caller after the store checks: cluster, denylist, membership and stored role. */
+  private Caller member(NodeIdentity id, String remote) throws Refusal {
     if (!membership.clusterId().map(id.clusterId()::equals).orElse(false)) {
       throw new Refusal(Status.PERMISSION_DENIED.withDescription(
           "certificate belongs to another cluster"));

@@ -33,11 +33,15 @@ import io.baton.api.UpdateClusterRequest;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.ca.JoinToken;
 import io.baton.manager.GrpcErrors;
+import io.baton.manager.membership.QuorumGuard;
 import io.baton.store.ClusterStore;
+import io.baton.store.StoreMembership;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +130,13 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   public void updateNode(UpdateNodeRequest request, StreamObserver<NodeInfo> observer) {
     GrpcErrors.unary(observer, () -> {
       String id = NodeLookup.resolve(store.view(), request.getNode()).getId();
+      NodeRole role = request.getRole();
+      if (role == NodeRole.UNRECOGNIZED) {
+        throw GrpcErrors.invalid("unknown node role");
+      }
+      if (role == NodeRole.NODE_ROLE_WORKER) {
+        checkDemotion(id);
+      }
       request.getLabelAddMap().forEach((k, v) -> {
         LabelRules.checkKey(k);
         LabelRules.checkValue(k, v);
@@ -143,9 +154,15 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
           }
           spec.removeLabels(key);
         }
-        Node next = node.toBuilder().setSpec(spec).build();
-        tx.put(next);
-        return next;
+        var next = node.toBuilder();
+        if (role != NodeRole.NODE_ROLE_UNSPECIFIED && role != node.getRole()) {
+          spec.setDesiredRole(role);
+          next.setRole(role);
+          log.info("node {} is now a {}", id, role == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
+        }
+        Node result = next.setSpec(spec).build();
+        tx.put(result);
+        return result;
       });
       log.info("updated node {}", id);
       return info(updated);
@@ -208,6 +225,26 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
     });
   }
 
+  /**
+   * Refuses to demote the last manager, or one whose leaving the Raft group would leave the rest
+   * without a reachable quorum.
+   */
+  private void checkDemotion(String id) {
+    Optional<Node> node = store.view().node(id);
+    if (node.isEmpty() || node.get().getRole() != NodeRole.NODE_ROLE_MANAGER) {
+      return;
+    }
+    long managers = store.view().nodes().stream()
+        .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER)
+        .count();
+    Optional<String> why = managers <= 1
+        ? Optional.of("it is the last manager; promote another node first")
+        : QuorumGuard.whyNotRemove(store.membership().members(), id);
+    why.ifPresent(reason -> {
+      throw GrpcErrors.failedPrecondition("cannot demote node " + id + ": " + reason);
+    });
+  }
+
   private NodeInfo info(Node node) {
     var info = NodeInfo.newBuilder().setNode(node).setSelf(node.getId().equals(selfNodeId));
     if (node.getRole() == NodeRole.NODE_ROLE_MANAGER) {
@@ -217,6 +254,17 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   }
 
   private ManagerStatus managerStatus(Node node) {
+    List<StoreMembership.Member> members = store.membership().members();
+    if (!members.isEmpty()) {
+      return members.stream()
+          .filter(m -> m.id().equals(node.getId()))
+          .findFirst()
+          .map(m -> m.leader() ? ManagerStatus.MANAGER_STATUS_LEADER
+              : m.reachability() == StoreMembership.Reachability.UNREACHABLE
+                  ? ManagerStatus.MANAGER_STATUS_UNREACHABLE
+                  : ManagerStatus.MANAGER_STATUS_REACHABLE)
+          .orElse(ManagerStatus.MANAGER_STATUS_UNREACHABLE);
+    }
     if (node.getId().equals(selfNodeId)) {
       return store.isLeader() ? ManagerStatus.MANAGER_STATUS_LEADER : ManagerStatus.MANAGER_STATUS_REACHABLE;
     }

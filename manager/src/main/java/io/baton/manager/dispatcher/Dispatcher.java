@@ -86,17 +86,25 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
     this.scheduler = scheduler;
   }
 
+  /** Starts following the store and checking heartbeats; sessions are served only while leading. */
+  public synchronized void start() {
+    subscription = store.watch(this::onStoreEvent);
+    long every = config.expiryCheckInterval().toMillis();
+    expiryTask = scheduler.scheduleWithFixedDelay(this::expireSessions, every, every, TimeUnit.MILLISECONDS);
+  }
+
   /**
-   * Starts tracking liveness. Nodes the store shows as ready from before this manager started are
-   * given {@link DispatcherConfig#unknownMultiplier()} periods to open a new session before they are
+   * Called when this manager becomes the Raft leader. Nodes the store shows as ready (their
+   * sessions were with a previous leader, or with this manager before it restarted) are given
+   * {@link DispatcherConfig#unknownMultiplier()} periods to open a session here before they are
    * marked down.
    */
-  public synchronized void start() throws StoreException {
+  public synchronized void onElected() throws StoreException {
     long deadline = clock.millis() + periodMs() * config.unknownMultiplier();
     store.update(tx -> {
       for (Node node : tx.nodes()) {
-        if (node.getStatus().getState() == NodeState.NODE_STATE_READY) {
-          tx.put(withState(node, NodeState.NODE_STATE_UNKNOWN, "manager restarted; waiting for the node to reconnect"));
+        if (node.getStatus().getState() == NodeState.NODE_STATE_READY && !sessions.containsKey(node.getId())) {
+          tx.put(withState(node, NodeState.NODE_STATE_UNKNOWN, "a new leader took over; waiting for the node to reconnect"));
         }
       }
       return null;
@@ -106,9 +114,17 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         awaitingReconnect.put(node.getId(), deadline);
       }
     }
-    subscription = store.watch(this::onStoreEvent);
-    long every = config.expiryCheckInterval().toMillis();
-    expiryTask = scheduler.scheduleWithFixedDelay(this::expireSessions, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Called when this manager stops being the leader: its sessions end, so their nodes reconnect
+   * and reach the new leader (through any manager).
+   */
+  public synchronized void onDeposed() {
+    awaitingReconnect.clear();
+    sessions.values().forEach(s -> s.close(
+        Status.UNAVAILABLE.withDescription("this manager is no longer the Raft leader; reconnect")));
+    sessions.clear();
   }
 
   @Override
@@ -184,6 +200,9 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   }
 
   private void expireSessions() {
+    if (!store.isLeader()) {
+      return;
+    }
     long now = clock.millis();
     for (SessionStream stream : sessions.values()) {
       if (stream.deadlineMs() < now && sessions.remove(stream.nodeId(), stream)) {
@@ -193,7 +212,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
     }
     awaitingReconnect.forEach((nodeId, deadline) -> {
       if (deadline < now && awaitingReconnect.remove(nodeId, deadline)) {
-        markDown(nodeId, "did not reconnect after the manager restarted");
+        markDown(nodeId, "did not reconnect to the new leader");
       }
     });
   }

@@ -1,0 +1,111 @@
+package io.baton.manager.raftproxy;
+
+import io.baton.api.AuthzRule;
+import io.baton.api.Node;
+import io.baton.api.Routing;
+import io.baton.manager.auth.AuthorizationInterceptor;
+import io.baton.manager.auth.Caller;
+import io.baton.manager.auth.ForwardedCaller;
+import io.baton.store.ClusterStore;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Sends calls this manager must not answer itself to the Raft leader. Runs after
+ * {@link AuthorizationInterceptor}, so only calls the caller may make are forwarded, with the
+ * caller's verified identity ({@link ForwardedCaller}); the leader checks it again.
+ *
+ * <p>A method answers locally when it is declared {@code ROUTING_LOCAL} or this manager leads.
+ * While no leader is known (an election is under way), a call waits up to {@code electionWait} for
+ * one and then fails with {@code UNAVAILABLE}; it never hangs. A call is forwarded at most once:
+ * a forwarded call reaching a manager that no longer leads fails rather than bouncing on.
+ */
+public final class LeaderForwarder implements ServerInterceptor {
+  private static final long POLL_MS = 20;
+
+  private final ClusterStore store;
+  private final String selfId;
+  private final Function<String, Channel> channels;
+  private final Duration electionWait;
+
+  /**
+   * @param channels an mTLS channel to a manager API address, as a node dials it
+   * @param electionWait how long a call waits for a leader to be elected
+   */
+  public LeaderForwarder(
+      ClusterStore store, String selfId, Function<String, Channel> channels, Duration electionWait) {
+    this.store = store;
+    this.selfId = selfId;
+    this.channels = channels;
+    this.electionWait = electionWait;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    boolean local = AuthorizationInterceptor.ruleOf(call.getMethodDescriptor())
+        .map(AuthzRule::getRouting)
+        .map(Routing.ROUTING_LOCAL::equals)
+        .orElse(false);
+    if (local || store.isLeader()) {
+      return next.startCall(call, headers);
+    }
+    if (ForwardedCaller.present(headers)) {
+      return refuse(call, "this manager is no longer the Raft leader; retry the call");
+    }
+    Optional<String> leader = awaitLeaderAddress();
+    if (store.isLeader()) {
+      return next.startCall(call, headers);
+    }
+    if (leader.isEmpty()) {
+      return refuse(call, "no Raft leader was elected within " + electionWait.toMillis()
+          + " ms: the managers may have lost their quorum; retry later");
+    }
+    CallOptions options = CallOptions.DEFAULT;
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline != null) {
+      options = options.withDeadline(deadline);
+    }
+    return ForwardingCall.start(
+        call, channels.apply(leader.get()), ForwardedCaller.headers(Caller.current()), options);
+  }
+
+  /** The leader's manager API address, waiting up to {@link #electionWait} for one. */
+  private Optional<String> awaitLeaderAddress() {
+    long deadline = System.nanoTime() + electionWait.toNanos();
+    while (true) {
+      Optional<String> leader = store.membership().leaderId();
+      if (leader.isPresent() && leader.get().equals(selfId) && store.isLeader()) {
+        return Optional.empty();
+      }
+      Optional<String> address = leader.filter(id -> !id.equals(selfId))
+          .flatMap(id -> store.view().node(id))
+          .map(Node::getManagerAddr)
+          .filter(a -> !a.isEmpty());
+      if (address.isPresent() || System.nanoTime() >= deadline) {
+        return address;
+      }
+      try {
+        Thread.sleep(POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String why) {
+    call.close(Status.UNAVAILABLE.withDescription(why), new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+}
