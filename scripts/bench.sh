@@ -2,7 +2,9 @@
 # baton benchmarks: node start-up (init, join, local node ls) as real bin/baton processes on loopback,
 # set against Docker Swarm's figures on the same kind of machine (io.baton.bench.NodeStartupBench);
 # `scripts/bench.sh services [--runs N]` times services instead (io.baton.bench.ServiceConvergenceBench),
-# `scripts/bench.sh scheduler [--runs N]` the scheduler on simulated nodes (io.baton.bench.SchedulerBench).
+# `scripts/bench.sh scheduler [--runs N]` the scheduler on simulated nodes (io.baton.bench.SchedulerBench),
+# `scripts/bench.sh failover [--runs N]` N kill -9s of the leader of 3 managers under continuous writes
+# (io.baton.bench.FailoverBench; fails if an acknowledged write is lost).
 #
 #   scripts/bench.sh [--runs N]     N runs per figure (default 5); prints a table on stdout
 #
@@ -38,5 +40,6 @@ main=io.baton.bench.NodeStartupBench
 case "${1:-}" in
   services) main=io.baton.bench.ServiceConvergenceBench; shift ;;
   scheduler) main=io.baton.bench.SchedulerBench; shift ;;
+  failover) main=io.baton.bench.FailoverBench; shift ;;
 esac
-exec "$JAVA_HOME/bin/java" -cp "bench/target/classes:bench/target/lib/*" "$main" "$@"
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "bench/target/classes:bench/target/lib/*" "$main" "$@"

@@ -9,7 +9,9 @@
 #   3. ../shared/contract/check.sh the CLI/JSON/state-dir contract, if that file exists beside the
 #                                  repo (sections from $CONTRACT_SECTIONS, default "nodes services")
 #   4. scripts/e2e-processes.sh    the demo cluster as real bin/baton processes
-# Steps 2-4 need step 1's build, so they do not run if it fails. Exit status: 0 only if no step failed.
+#   5. scripts/bench.sh failover   fault test: 10 kill -9s of the leader of 3 manager processes under
+#                                  continuous writes; fails if an acknowledged write is lost or doubled
+# Steps 2-5 need step 1's build, so they do not run if it fails. Exit status: 0 only if no step failed.
 # Needs only a JDK >= 21 (found automatically, see scripts/lib/jdk.sh) and access to Maven Central.
 set -euo pipefail
 
@@ -56,10 +58,12 @@ if step mvn-install required ./mvnw -B -ntp install "$@"; then
     skip contract "no ../shared/contract/check.sh beside the repo"
   fi
   step e2e-processes required scripts/e2e-processes.sh || true
+  step leader-kills required scripts/bench.sh failover --runs 10 || true
 else
   skip train-aot "the build failed"
   skip contract "the build failed"
   skip e2e-processes "the build failed"
+  skip leader-kills "the build failed"
 fi
 
 echo
