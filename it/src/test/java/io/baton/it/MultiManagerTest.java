@@ -222,4 +222,48 @@ class MultiManagerTest {
           });
     }
   }
+
+  @Test
+  void aManagerWithoutAMajorityFailsCallsWithUnavailableInsteadOfHanging() throws Exception {
+    try (TestCluster cluster = TestCluster.start(0)) {
+      BatonNode second = cluster.addManager();
+      BatonNode third = cluster.addManager();
+      BatonNode first = cluster.manager();
+      cluster.stop(second);
+      cluster.stop(third);
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> control(cluster, first, first).createService(
+              CreateServiceRequest.newBuilder().setSpec(spec("isolated")).build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    }
+  }
+
+  @Test
+  void allManagersRestartFromDiskWithTheirState() throws Exception {
+    try (TestCluster cluster = TestCluster.start(0)) {
+      cluster.addManager();
+      cluster.addManager();
+      BatonNode leader = cluster.leader();
+      control(cluster, leader, leader).createService(
+          CreateServiceRequest.newBuilder().setSpec(spec("survives-restart")).build());
+      List<BatonNode> managers = cluster.managers();
+      List<java.nio.file.Path> dirs = managers.stream().map(n -> n.stateDir().root()).toList();
+      managers.forEach(cluster::stop);
+
+      List<BatonNode> restarted = new java.util.ArrayList<>();
+      for (java.nio.file.Path dir : dirs) {
+        restarted.add(cluster.restart(dir, dir.getFileName().toString()));
+      }
+      BatonNode next = cluster.leader();
+      assertThat(next.manager().store().membership().members()).hasSize(3);
+      for (BatonNode on : restarted) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> on.manager().store().view().services().stream()
+            .anyMatch(s -> s.getSpec().getName().equals("survives-restart")));
+      }
+      control(cluster, restarted.get(1), restarted.get(1)).createService(
+          CreateServiceRequest.newBuilder().setSpec(spec("after-restart")).build());
+    }
+  }
 }

@@ -218,9 +218,10 @@ public final class BatonNode implements AutoCloseable {
       } else if (Files.isDirectory(dir.raftDir())) {
         RatisClusterStore opened = RatisClusterStore.open(node.storeConfig(), nodeFile.clusterId());
         node.store = opened;
-        if (!opened.awaitAnyLeader(LEADER_TIMEOUT)) {
-          log.warn("no Raft leader was elected within {} s: the other managers may be down; serving"
-              + " anyway, and calls that need the leader fail until there is one", LEADER_TIMEOUT.toSeconds());
+        // Managers of a group restart one by one: a leader may only appear once enough are back.
+        if (!opened.awaitAnyLeader(settings.electionWait())) {
+          log.warn("no Raft leader within {} ms: not enough managers are running yet; serving anyway,"
+              + " and calls that need the leader fail until there is one", settings.electionWait().toMillis());
         }
       }
       node.startServices();
