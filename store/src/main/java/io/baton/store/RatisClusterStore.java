@@ -1,5 +1,6 @@
 package io.baton.store;
 
+import io.baton.api.store.StoreBatch;
 import io.baton.api.store.StoreProposal;
 import java.io.IOException;
 import java.net.BindException;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -376,7 +378,8 @@ public final class RatisClusterStore implements ClusterStore {
 
   /** Submits one proposal to the local server and waits until it is applied here. */
   private ApplyResult replicate(StoreProposal proposal, long deadline) throws StoreException {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(proposal.toByteArray()));
+    StoreBatch entry = StoreBatch.newBuilder().addProposals(proposal).build();
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));
     while (true) {
       checkUsable();
       RaftClientRequest request =
@@ -390,7 +393,12 @@ public final class RatisClusterStore implements ClusterStore {
               .build();
       RaftClientReply reply = await(submit(request), deadline);
       if (reply.isSuccess()) {
-        return ApplyResult.decode(reply.getMessage().getContent().toByteArray());
+        List<ApplyResult> results =
+            ApplyResult.decodeAll(reply.getMessage().getContent().toByteArray());
+        if (results.size() != 1) {
+          throw new IllegalStateException("an entry of one proposal got " + results.size() + " results");
+        }
+        return results.get(0);
       }
       RaftException error = reply.getException();
       if (!retryable(error)) {
