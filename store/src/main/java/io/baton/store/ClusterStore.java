@@ -15,7 +15,7 @@ public interface ClusterStore extends AutoCloseable {
   /**
    * The most one {@link #update} may write, and the most one Raft log entry holds: 1.5 MiB, the
    * serialized size of the proposal its writes make (objects with their meta, plus a few bytes per
-   * object and per proposal). Updates may share entries up to this size. Keeps each entry
+   * object and per proposal). Concurrent updates share entries up to this size. Keeps each entry
    * well below Ratis's 4 MiB append buffer and the 8 MiB log segment.
    */
   int MAX_PROPOSAL_BYTES = 3 << 19;
@@ -32,6 +32,10 @@ public interface ClusterStore extends AutoCloseable {
    * writes to the transaction. A run that writes nothing is not replicated. A runtime exception
    * thrown by {@code fn} propagates unchanged and nothing is written. {@code fn} must not call
    * {@code update} itself.
+   *
+   * <p>Concurrent calls proceed together, and their proposals may share a Raft log entry; each
+   * stays atomic on its own and succeeds or conflicts independently of the others. When {@code
+   * update} returns, its writes are in {@link #view()} on this peer, for any thread.
    *
    * <p>The writes of one run must serialize to at most {@link #MAX_PROPOSAL_BYTES}; callers that
    * write many objects (e.g. thousands of tasks) batch them over several updates, each an atomic
