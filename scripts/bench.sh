@@ -4,7 +4,9 @@
 # `scripts/bench.sh services [--runs N]` times services instead (io.baton.bench.ServiceConvergenceBench),
 # `scripts/bench.sh scheduler [--runs N]` the scheduler on simulated nodes (io.baton.bench.SchedulerBench),
 # `scripts/bench.sh failover [--runs N]` N kill -9s of the leader of 3 managers under continuous writes
-# (io.baton.bench.FailoverBench; fails if an acknowledged write is lost).
+# (io.baton.bench.FailoverBench; fails if an acknowledged write is lost),
+# `scripts/bench.sh writes [--runs N] [--seconds S] [--writers N[,N...]] [--dir DIR]` the cluster store's
+# committed changes per second with many concurrent writers (io.baton.bench.WriteBench).
 #
 #   scripts/bench.sh [--runs N]     N runs per figure (default 5); prints a table on stdout
 #
@@ -12,6 +14,8 @@
 # tests). On JDK >= 25 it also (re)trains the CLI's AOT cache (bin/baton-train-aot, best effort) when
 # that is missing or older than a jar in node/target/lib: a stale cache makes every CLI call print
 # errors and start without it, which is not what the `node ls` figure is meant to measure.
+# `writes` runs the store in-process: it needs only the bench module, which it builds if missing
+# (./mvnw package -pl bench -am without tests), and no AOT cache.
 # Starts only its own processes, stops them by PID and removes its temp dir.
 set -euo pipefail
 
@@ -23,6 +27,16 @@ baton_find_jdk || exit 1
 export JAVA_HOME=$BATON_JDK_HOME # bin/baton then uses the same JDK without a note
 
 have() { [ -f "$1" ]; }
+if [ "${1:-}" = writes ]; then
+  shift
+  bench_libs=(bench/target/lib/baton-store-*.jar)
+  if ! have "${bench_libs[0]}"; then
+    echo "bench: building the bench module (./mvnw -q -B -ntp -DskipTests -pl bench -am package)…" >&2
+    ./mvnw -q -B -ntp -DskipTests -pl bench -am package
+  fi
+  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    -cp "bench/target/classes:bench/target/lib/*" io.baton.bench.WriteBench "$@"
+fi
 node_jars=(node/target/lib/baton-node-*.jar)
 bench_jars=(bench/target/baton-bench-*.jar)
 if ! have "${node_jars[0]}" || ! have "${bench_jars[0]}"; then

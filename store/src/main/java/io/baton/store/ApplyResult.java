@@ -1,10 +1,14 @@
 package io.baton.store;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * What applying a proposal told its proposer, carried back in the Raft reply as one code byte
- * followed by a UTF-8 detail. Deterministic: every peer computes the same result for an entry.
+ * What applying a proposal told its proposer; the results of a batch's proposals travel back
+ * together in the Raft reply ({@link #encodeAll}). Deterministic: every peer computes the same
+ * results for an entry.
  */
 record ApplyResult(Kind kind, String detail) {
 
@@ -27,23 +31,44 @@ record ApplyResult(Kind kind, String detail) {
     return new ApplyResult(Kind.REJECTED, detail);
   }
 
-  byte[] encode() {
-    byte[] text = detail.getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[text.length + 1];
-    out[0] = (byte) kind.ordinal();
-    System.arraycopy(text, 0, out, 1, text.length);
-    return out;
+  /**
+   * The results of a batch's proposals, in proposal order, as one Raft reply: per result its code
+   * byte, the length of its detail (4 bytes, big-endian) and the detail in UTF-8.
+   */
+  static byte[] encodeAll(List<ApplyResult> results) {
+    List<byte[]> details = new ArrayList<>(results.size());
+    int size = 0;
+    for (ApplyResult r : results) {
+      byte[] text = r.detail().getBytes(StandardCharsets.UTF_8);
+      details.add(text);
+      size += 1 + Integer.BYTES + text.length;
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    for (int i = 0; i < results.size(); i++) {
+      out.put((byte) results.get(i).kind().ordinal()).putInt(details.get(i).length).put(details.get(i));
+    }
+    return out.array();
   }
 
   /**
-   * @throws IllegalArgumentException if {@code bytes} is not an encoded result
+   * @throws IllegalArgumentException if {@code bytes} is not what {@link #encodeAll} makes
    */
-  static ApplyResult decode(byte[] bytes) {
-    if (bytes.length == 0 || bytes[0] < 0 || bytes[0] >= Kind.values().length) {
-      throw new IllegalArgumentException("not an apply result (" + bytes.length + " bytes)");
+  static List<ApplyResult> decodeAll(byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    List<ApplyResult> results = new ArrayList<>();
+    while (in.hasRemaining()) {
+      int code = in.get();
+      if (code < 0 || code >= Kind.values().length || in.remaining() < Integer.BYTES) {
+        throw new IllegalArgumentException("not apply results (" + bytes.length + " bytes)");
+      }
+      int length = in.getInt();
+      if (length < 0 || length > in.remaining()) {
+        throw new IllegalArgumentException("not apply results (" + bytes.length + " bytes)");
+      }
+      results.add(new ApplyResult(
+          Kind.values()[code], new String(bytes, in.position(), length, StandardCharsets.UTF_8)));
+      in.position(in.position() + length);
     }
-    return new ApplyResult(
-        Kind.values()[bytes[0]],
-        new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8));
+    return results;
   }
 }

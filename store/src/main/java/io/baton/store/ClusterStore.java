@@ -13,9 +13,10 @@ import java.util.function.Function;
 public interface ClusterStore extends AutoCloseable {
 
   /**
-   * The most one {@link #update} may write: 1.5 MiB, the serialized size of the proposal its
-   * writes make (objects with their meta, plus a few bytes per object). Keeps each Raft entry well
-   * below Ratis's 4 MiB append buffer and the 8 MiB log segment.
+   * The most one {@link #update} may write, and the most one Raft log entry holds: 1.5 MiB, the
+   * serialized size of the proposal its writes make (objects with their meta, plus a few bytes per
+   * object and per proposal). Concurrent updates share entries up to this size. Keeps each entry
+   * well below Ratis's 4 MiB append buffer and the 8 MiB log segment.
    */
   int MAX_PROPOSAL_BYTES = 3 << 19;
 
@@ -32,6 +33,10 @@ public interface ClusterStore extends AutoCloseable {
    * thrown by {@code fn} propagates unchanged and nothing is written. {@code fn} must not call
    * {@code update} itself.
    *
+   * <p>Concurrent calls proceed together, and their proposals may share a Raft log entry; each
+   * stays atomic on its own and succeeds or conflicts independently of the others. When {@code
+   * update} returns, its writes are in {@link #view()} on this peer, for any thread.
+   *
    * <p>The writes of one run must serialize to at most {@link #MAX_PROPOSAL_BYTES}; callers that
    * write many objects (e.g. thousands of tasks) batch them over several updates, each an atomic
    * unit of its own.
@@ -47,11 +52,13 @@ public interface ClusterStore extends AutoCloseable {
   <R> R update(Function<Tx, R> fn) throws StoreException;
 
   /**
-   * Registers a listener called after each applied entry that changed something, in log order,
-   * on one thread owned by the store (a slow listener delays the others). Events applied before
-   * the call are not delivered; to follow the state without gaps, subscribe first, then read
-   * {@link #view()} and skip events whose index is not above its {@link ReadView#appliedIndex()}.
-   * Exceptions thrown by the listener are logged and otherwise ignored.
+   * Registers a listener called after each applied update that changed something, in log order,
+   * on one thread owned by the store (a slow listener delays the others). Updates that shared a
+   * log entry give one event each, in the order they were applied, all with the entry's index:
+   * indexes never decrease but may repeat. Events applied before the call are not delivered; to
+   * follow the state without gaps, subscribe first, then read {@link #view()} and skip events
+   * whose index is not above its {@link ReadView#appliedIndex()} (a view never shows part of an
+   * entry). Exceptions thrown by the listener are logged and otherwise ignored.
    */
   Subscription watch(Consumer<StoreEvent> listener);
 

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What one applied log entry changed.
+ * What one applied update (one proposal) changed.
  *
- * @param index the Raft log index of the entry; objects in {@code changed} carry it as their
- *     {@code meta.version}
+ * @param index the Raft log index of the entry that carried the proposal, shared by the other
+ *     proposals of that entry; objects in {@code changed} carry it as their {@code meta.version}
  * @param changed objects created or replaced, as stored
  * @param deleted objects removed
  */

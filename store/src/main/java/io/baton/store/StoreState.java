@@ -1,8 +1,10 @@
 package io.baton.store;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.baton.api.store.ObjectRef;
 import io.baton.api.store.StoreAction;
+import io.baton.api.store.StoreBatch;
 import io.baton.api.store.StoreObject;
 import io.baton.api.store.StoreProposal;
 import io.baton.api.store.StoreSnapshot;
@@ -38,6 +40,12 @@ final class StoreState extends TablesView {
 
   /** The outcome of applying one proposal: the next state and what the proposer is told. */
   record Applied(StoreState state, ApplyResult result, StoreEvent event) {}
+
+  /**
+   * The outcome of applying a batch: the next state, one result per proposal in proposal order,
+   * and one event per proposal that changed something, in the same order.
+   */
+  record BatchApplied(StoreState state, List<ApplyResult> results, List<StoreEvent> events) {}
 
   @Override
   ObjectTables tables() {
@@ -114,6 +122,43 @@ final class StoreState extends TablesView {
     StoreEvent event =
         changed.isEmpty() && deleted.isEmpty() ? null : new StoreEvent(index, changed, deleted);
     return new Applied(new StoreState(next, index, term), ApplyResult.APPLIED, event);
+  }
+
+  /**
+   * Applies the proposals of a batch at log position {@code (term, index)}, one after the other,
+   * each as {@link #apply} does against the state the ones before it left: a proposal that
+   * conflicts or is rejected changes nothing and does not affect the others. Every object written
+   * by the batch gets {@code meta.version = index}. The applied index advances even if nothing
+   * changed.
+   */
+  BatchApplied applyAll(StoreBatch batch, long term, long index) {
+    StoreState next = withApplied(term, index);
+    List<ApplyResult> results = new ArrayList<>(batch.getProposalsCount());
+    List<StoreEvent> events = new ArrayList<>(batch.getProposalsCount());
+    for (StoreProposal proposal : batch.getProposalsList()) {
+      Applied applied = next.apply(proposal, term, index);
+      next = applied.state();
+      results.add(applied.result());
+      if (applied.event() != null) {
+        events.add(applied.event());
+      }
+    }
+    return new BatchApplied(next, results, events);
+  }
+
+  /**
+   * The batch of proposals a log entry holds, from its plain bytes. An entry written before
+   * updates were batched is a bare {@link StoreProposal}: it parses as a batch without proposals
+   * (the batch's field numbers leave the proposal's out) and is read as a batch of that one.
+   *
+   * @throws InvalidProtocolBufferException if the bytes are neither
+   */
+  static StoreBatch parseEntry(byte[] plain) throws InvalidProtocolBufferException {
+    StoreBatch batch = StoreBatch.parseFrom(plain);
+    if (batch.getProposalsCount() > 0 || plain.length == 0) {
+      return batch;
+    }
+    return StoreBatch.newBuilder().addProposals(StoreProposal.parseFrom(plain)).build();
   }
 
   private static <T extends Message> ObjectTables putVersioned(

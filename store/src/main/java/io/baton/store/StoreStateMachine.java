@@ -1,7 +1,7 @@
 package io.baton.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.baton.api.store.StoreProposal;
+import io.baton.api.store.StoreBatch;
 import io.baton.api.store.StoreSnapshot;
 import java.io.File;
 import java.io.IOException;
@@ -35,7 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis state machine of the store: applies {@link StoreProposal} entries to a
+ * The Ratis state machine of the store: applies {@link StoreBatch} entries to a
  * {@link StoreState} and keeps snapshots as {@link StoreSnapshot} files.
  *
  * <p>Ratis calls {@link #applyTransaction}, {@link #notifyTermIndexUpdated} and
@@ -60,7 +60,8 @@ final class StoreStateMachine extends BaseStateMachine {
   private volatile long loadedSnapshotIndex = RaftLog.INVALID_LOG_INDEX;
 
   /**
-   * @param events called on the apply thread with each entry's changes; must not block
+   * @param events called on the apply thread with the changes of each applied proposal, in log
+   *     order and within an entry in batch order; must not block
    */
   StoreStateMachine(PayloadCodec codec, Consumer<StoreEvent> events) {
     this.codec = Objects.requireNonNull(codec, "codec");
@@ -120,25 +121,23 @@ final class StoreStateMachine extends BaseStateMachine {
     LogEntryProto entry = trx.getLogEntry();
     long term = entry.getTerm();
     long index = entry.getIndex();
-    StoreProposal proposal = decodeEntry(entry);
-    StoreState.Applied applied = state.apply(proposal, term, index);
+    StoreBatch batch = decodeEntry(entry);
+    StoreState.BatchApplied applied = state.applyAll(batch, term, index);
     state = applied.state();
     updateLastAppliedTermIndex(term, index);
-    if (applied.event() != null) {
-      events.accept(applied.event());
-    }
+    applied.events().forEach(events);
     return CompletableFuture.completedFuture(
-        Message.valueOf(UnsafeByteOperations.unsafeWrap(applied.result().encode())));
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(ApplyResult.encodeAll(applied.results()))));
   }
 
-  private StoreProposal decodeEntry(LogEntryProto entry) {
+  private StoreBatch decodeEntry(LogEntryProto entry) {
     byte[] stored = entry.getStateMachineLogEntry().getLogData().toByteArray();
     try {
-      return StoreProposal.parseFrom(codec.decode(stored));
+      return StoreState.parseEntry(codec.decode(stored));
     } catch (StoreException.Corrupt e) {
       throw stop(corruptEntry(entry, e.getMessage(), e));
     } catch (InvalidProtocolBufferException e) {
-      throw stop(corruptEntry(entry, "not a store proposal", e));
+      throw stop(corruptEntry(entry, "not a batch of store proposals", e));
     }
   }
 

@@ -1,8 +1,10 @@
 package io.baton.store;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.baton.api.Meta;
 import io.baton.api.store.StoreAction;
+import io.baton.api.store.StoreBatch;
 import io.baton.api.store.StoreProposal;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -113,8 +115,8 @@ final class StoreTx extends TablesView implements Tx {
    * taken from the base state and its timestamps set: {@code created_at_ms} kept from the base
    * object (or {@code nowMs} for a new one), {@code updated_at_ms = nowMs}.
    *
-   * @throws IllegalArgumentException if the proposal would exceed {@link
-   *     ClusterStore#MAX_PROPOSAL_BYTES} serialized
+   * @throws IllegalArgumentException if the proposal would take more than {@link
+   *     ClusterStore#MAX_PROPOSAL_BYTES} of a log entry ({@link #entrySize})
    */
   StoreProposal toProposal(long nowMs) {
     StoreProposal.Builder proposal = StoreProposal.newBuilder().setProposedAtMs(nowMs);
@@ -124,7 +126,7 @@ final class StoreTx extends TablesView implements Tx {
           .forEach((id, object) -> proposal.addActions(action(kind, id, object, nowMs)));
     }
     StoreProposal built = proposal.build();
-    int size = built.getSerializedSize();
+    int size = entrySize(built);
     if (size > ClusterStore.MAX_PROPOSAL_BYTES) {
       throw new IllegalArgumentException(
           "the transaction writes "
@@ -137,6 +139,14 @@ final class StoreTx extends TablesView implements Tx {
               + " across several updates.");
     }
     return built;
+  }
+
+  /**
+   * The bytes {@code proposal} takes in a {@link StoreBatch}: its serialized size plus its field
+   * tag and length. A proposal within the cap therefore always fits a log entry alone.
+   */
+  static int entrySize(StoreProposal proposal) {
+    return CodedOutputStream.computeMessageSize(StoreBatch.PROPOSALS_FIELD_NUMBER, proposal);
   }
 
   private <T extends Message> StoreAction action(

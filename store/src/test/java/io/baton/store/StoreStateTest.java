@@ -8,12 +8,15 @@ import io.baton.api.Node;
 import io.baton.api.store.ObjectKind;
 import io.baton.api.store.ObjectRef;
 import io.baton.api.store.StoreAction;
+import io.baton.api.store.StoreBatch;
 import io.baton.api.store.StoreObject;
 import io.baton.api.store.StoreProposal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The transition function alone: versions, conflicts, atomicity, determinism, snapshots. */
+/**
+ * The transition function alone: versions, conflicts, atomicity, batches, determinism, snapshots.
+ */
 @Timeout(10)
 class StoreStateTest {
 
@@ -105,6 +108,77 @@ class StoreStateTest {
 
     assertThat(v1.nodes()).extracting(Node::getId).containsExactly("a");
     assertThat(v2.nodes()).extracting(Node::getId).containsExactly("a", "b");
+  }
+
+  @Test
+  void proposalsOfABatchApplyInOrderEachOnItsOwn() {
+    StoreState s = apply(StoreState.EMPTY, 5, put(node("hot", 0, 1)));
+    StoreBatch batch =
+        StoreBatch.newBuilder()
+            .addProposals(proposal(put(node("a", 0, 1))))
+            .addProposals(proposal(put(node("hot", 5, 2))))
+            .addProposals(proposal(put(node("b", 0, 3)), put(node("hot", 5, 3))))
+            .addProposals(proposal(put(node("", 0, 4))))
+            .addProposals(proposal(delete("a", 0)))
+            .addProposals(proposal(put(node("c", 0, 6))))
+            .build();
+
+    StoreState.BatchApplied r = s.applyAll(batch, 2, 7);
+
+    assertThat(r.results())
+        .extracting(ApplyResult::kind)
+        .containsExactly(
+            ApplyResult.Kind.APPLIED,
+            ApplyResult.Kind.APPLIED,
+            ApplyResult.Kind.CONFLICT,
+            ApplyResult.Kind.REJECTED,
+            ApplyResult.Kind.CONFLICT,
+            ApplyResult.Kind.APPLIED);
+    assertThat(r.results().get(2).detail()).contains("node hot", "version 7", "expected 5");
+    assertThat(r.results().get(4).detail()).contains("node a", "version 7", "expected 0");
+    assertThat(r.state().nodes()).extracting(Node::getId).containsExactly("a", "c", "hot");
+    assertThat(r.state().nodes()).allSatisfy(n -> assertThat(n.getMeta().getVersion()).isIn(5L, 7L));
+    assertThat(r.state().node("hot").orElseThrow().getMeta().getUpdatedAtMs()).isEqualTo(2);
+    assertThat(r.state().node("b")).as("the conflicting proposal wrote nothing").isEmpty();
+    assertThat(r.state().appliedIndex()).isEqualTo(7);
+    assertThat(r.state().appliedTerm()).isEqualTo(2);
+    assertThat(r.events()).as("one event per applied proposal, in batch order").hasSize(3);
+    assertThat(r.events()).allSatisfy(e -> assertThat(e.index()).isEqualTo(7));
+    assertThat(r.events())
+        .extracting(e -> e.changed().get(0).getNode().getId())
+        .containsExactly("a", "hot", "c");
+  }
+
+  @Test
+  void batchApplyIsDeterministicAndAnEmptyBatchOnlyAdvancesTheIndex() {
+    StoreBatch batch =
+        StoreBatch.newBuilder()
+            .addProposals(proposal(put(node("b", 0, 7)), put(cluster("c", 0))))
+            .addProposals(proposal(put(node("b", 0, 8))))
+            .addProposals(proposal(put(node("a", 0, 9))))
+            .build();
+
+    StoreState.BatchApplied one = StoreState.EMPTY.applyAll(batch, 2, 9);
+    StoreState.BatchApplied two = StoreState.EMPTY.applyAll(batch, 2, 9);
+    StoreState.BatchApplied empty = one.state().applyAll(StoreBatch.getDefaultInstance(), 2, 10);
+
+    assertThat(one.state().toSnapshot()).isEqualTo(two.state().toSnapshot());
+    assertThat(one.results()).isEqualTo(two.results());
+    assertThat(one.events()).isEqualTo(two.events());
+    assertThat(empty.results()).isEmpty();
+    assertThat(empty.events()).isEmpty();
+    assertThat(empty.state().appliedIndex()).isEqualTo(10);
+    assertThat(empty.state().nodes()).isEqualTo(one.state().nodes());
+  }
+
+  @Test
+  void anEntryWrittenBeforeBatchingIsReadAsABatchOfOne() throws Exception {
+    StoreProposal bare = proposal(put(node("a", 0, 1)), put(cluster("c", 0)));
+    StoreBatch batch = StoreBatch.newBuilder().addProposals(bare).addProposals(bare).build();
+
+    assertThat(StoreState.parseEntry(bare.toByteArray()).getProposalsList()).containsExactly(bare);
+    assertThat(StoreState.parseEntry(batch.toByteArray())).isEqualTo(batch);
+    assertThat(StoreState.parseEntry(new byte[0]).getProposalsList()).isEmpty();
   }
 
   private static StoreState apply(StoreState s, long index, StoreAction... actions) {
