@@ -266,4 +266,26 @@ class MultiManagerTest {
           CreateServiceRequest.newBuilder().setSpec(spec("after-restart")).build());
     }
   }
+
+  @Test
+  void demotingTheLeaderOfTwoManagersHandsOverAndKeepsTheClusterWritable() throws Exception {
+    try (TestCluster cluster = TestCluster.start(0)) {
+      cluster.addManager();
+      BatonNode leader = cluster.leader();
+      BatonNode other = cluster.managers().stream().filter(n -> n != leader).findFirst().orElseThrow();
+      String leaderId = leader.identity().nodeId();
+
+      control(cluster, other, other).updateNode(UpdateNodeRequest.newBuilder()
+          .setNode(leaderId).setRole(NodeRole.NODE_ROLE_WORKER).build());
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> leader.manager() == null
+          && leader.identity().role() == Role.WORKER
+          && other.manager().store().isLeader()
+          && other.manager().store().membership().members().size() == 1);
+      control(cluster, other, other).createService(
+          CreateServiceRequest.newBuilder().setSpec(spec("after-leader-demotion")).build());
+      assertThat(leader.identity().nodeId()).isEqualTo(leaderId);
+      assertThat(leader.stateDir().raftDir()).doesNotExist();
+    }
+  }
 }

@@ -63,6 +63,8 @@ public final class BatonNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
   /** How long a starting manager waits for its Raft store to elect itself and accept writes. */
   private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
+  /** How often a demoted manager still waiting to leave the Raft group says so. */
+  private static final Duration REMOVAL_NOTE_EVERY = Duration.ofSeconds(30);
 
   private final StateDir dir;
   private final NodeSettings settings;
@@ -71,6 +73,8 @@ public final class BatonNode implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private final ScheduledExecutorService scheduler;
   private volatile NodeFile file;
+  /** Set while a role change (promotion or demotion) is being carried out. */
+  private final java.util.concurrent.atomic.AtomicBoolean roleChanging = new java.util.concurrent.atomic.AtomicBoolean();
   private ClusterStore store;
   private Manager manager;
   private ManagerChannels channels;
@@ -371,10 +375,22 @@ public final class BatonNode implements AutoCloseable {
       persistNodeFile();
     }
     Role stored = Role.fromProto(message.getNode().getRole());
-    if (stored != identity().role()) {
-      log.info("the cluster changed this node's role to {}; renewing its certificate", stored.ou());
-      renewer.renewNow();
+    if (stored == identity().role() || !roleChanging.compareAndSet(false, true)) {
+      return;
     }
+    log.info("the cluster changed this node's role to {}", stored.ou());
+    // A demoted manager keeps its manager certificate, which the other managers' Raft ports
+    // require, until the leader has taken it out of the group; only then is it renewed.
+    Thread.ofPlatform().daemon().name("baton-role-change").start(() -> {
+      try {
+        if (stored == Role.WORKER) {
+          stopManaging();
+        }
+        renewer.renewNow();
+      } finally {
+        roleChanging.set(false);
+      }
+    });
   }
 
   private void install(Credentials next) throws IOException {
@@ -385,9 +401,9 @@ public final class BatonNode implements AutoCloseable {
       file = file.withRole(role);
       persistNodeFile();
     }
-    boolean managerCert = next.identity().role() == Role.MANAGER;
-    if (managerCert != (store != null)) {
-      scheduler.execute(managerCert ? this::becomeManager : this::stopManaging);
+    if (next.identity().role() == Role.MANAGER && store == null) {
+      // Joining the Raft group waits on the leader for seconds: off the shared scheduler threads.
+      Thread.ofPlatform().daemon().name("baton-role-change").start(this::becomeManager);
     }
   }
 
@@ -412,13 +428,14 @@ public final class BatonNode implements AutoCloseable {
   }
 
   /**
-   * After a demotion: stop the manager services and the Raft peer (the leader has taken it out of
-   * the group, or will) and delete the Raft storage: a worker keeps no cluster state.
+   * After a demotion: once the leader has taken this peer out of the group, stop the manager
+   * services and the Raft peer and delete the Raft storage: a worker keeps no cluster state.
    */
   private synchronized void stopManaging() {
     if (store == null) {
       return;
     }
+    awaitRemovalFromRaftGroup();
     manager.close();
     manager = null;
     store.close();
@@ -430,6 +447,27 @@ public final class BatonNode implements AutoCloseable {
       log.warn("could not finish the demotion cleanly: {}", e.getMessage());
     }
     log.info("this node is now a worker; its Raft storage was removed");
+  }
+
+  /**
+   * Keeps this peer running until the leader has taken it out of the Raft group (the leader's role
+   * manager does so, after a hand-over when this node led): stopping earlier would leave the group
+   * counting on a voter that is gone, and a group of two without its quorum.
+   */
+  private void awaitRemovalFromRaftGroup() {
+    long since = System.nanoTime();
+    long lastNote = since;
+    while (store.membership().members().stream().anyMatch(m -> m.id().equals(file.nodeId()))) {
+      if (System.nanoTime() - lastNote > REMOVAL_NOTE_EVERY.toNanos()) {
+        lastNote = System.nanoTime();
+        log.warn("demoted, but still a member of the Raft group after {} s; waiting for the leader to remove it",
+            Duration.ofNanos(lastNote - since).toSeconds());
+      }
+      sleepQuietly(Duration.ofMillis(200));
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+    }
   }
 
   private void restartLocalControl() throws IOException {
@@ -449,7 +487,8 @@ public final class BatonNode implements AutoCloseable {
 
   private StoreConfig storeConfig() throws NodeException {
     InetSocketAddress raft = Addresses.resolved(Addresses.parse("raft address", file.raftAddr()));
-    RaftPeerAdmission admission = new RaftPeerAdmission(() -> store == null ? null : store.view());
+    RaftPeerAdmission admission = new RaftPeerAdmission(() -> store == null ? null : store.view(),
+        id -> store != null && store.membership().members().stream().anyMatch(m -> m.id().equals(id)));
     return StoreConfig.defaults(dir.raftDir(), file.nodeId(), raft,
         new RaftTls(keys.keyManager(), trust.managersOnly().admitting(admission)));
   }

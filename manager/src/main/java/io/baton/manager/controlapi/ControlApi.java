@@ -32,7 +32,9 @@ import io.baton.api.RotateJoinTokenRequest;
 import io.baton.api.UpdateClusterRequest;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.ca.JoinToken;
+import io.baton.ca.NodeIdentity;
 import io.baton.manager.GrpcErrors;
+import io.baton.manager.auth.Caller;
 import io.baton.manager.membership.QuorumGuard;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreMembership;
@@ -245,8 +247,16 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
     });
   }
 
+  /**
+   * The node the CLI is talking through: the caller's node (this manager for its own control
+   * socket, the follower's node for a call it forwarded from its socket), else this manager.
+   */
+  private String callerNodeId() {
+    return Caller.current().identity().map(NodeIdentity::nodeId).orElse(selfNodeId);
+  }
+
   private NodeInfo info(Node node) {
-    var info = NodeInfo.newBuilder().setNode(node).setSelf(node.getId().equals(selfNodeId));
+    var info = NodeInfo.newBuilder().setNode(node).setSelf(node.getId().equals(callerNodeId()));
     if (node.getRole() == NodeRole.NODE_ROLE_MANAGER) {
       info.setManagerStatus(managerStatus(node));
     }
