@@ -57,25 +57,27 @@ final class ForwardingCall<Q, R> extends ServerCall.Listener<Q> {
     outbound.cancel("the caller cancelled the call", null);
   }
 
+  /** The caller gets (empty) headers before the first response; the leader's are not relayed. */
+  private void sendHeadersOnce() {
+    if (!headersSent) {
+      headersSent = true;
+      inbound.sendHeaders(new Metadata());
+    }
+  }
+
   /** What the leader sends back. */
   private final class Responses extends ClientCall.Listener<R> {
     @Override
     public void onHeaders(Metadata headers) {
       synchronized (ForwardingCall.this) {
-        if (!headersSent) {
-          headersSent = true;
-          inbound.sendHeaders(new Metadata());
-        }
+        sendHeadersOnce();
       }
     }
 
     @Override
     public void onMessage(R message) {
       synchronized (ForwardingCall.this) {
-        if (!headersSent) {
-          headersSent = true;
-          inbound.sendHeaders(new Metadata());
-        }
+        sendHeadersOnce();
         inbound.sendMessage(message);
       }
       outbound.request(1);
