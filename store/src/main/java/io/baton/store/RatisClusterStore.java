@@ -117,8 +117,7 @@ public final class RatisClusterStore implements ClusterStore {
     this.server = server;
     this.stateMachine = stateMachine;
     this.watchers = watchers;
-    this.membership =
-        new RatisMembership(server, groupId, cfg.commitTimeout(), stateMachine::state);
+    this.membership = new RatisMembership(server, groupId, cfg.commitTimeout());
     this.batcher = new ProposalBatcher(cfg.peerId(), this::submit, BATCHES_IN_FLIGHT);
   }
 

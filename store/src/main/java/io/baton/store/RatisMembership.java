@@ -1,6 +1,5 @@
 package io.baton.store;
 
-import io.baton.api.store.StoreSnapshot;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -51,20 +49,10 @@ final class RatisMembership implements StoreMembership {
   private final AtomicLong callIds = new AtomicLong();
   private final Duration timeout;
 
-  private final Supplier<StoreState> state;
-
-  RatisMembership(
-      RaftServer server, RaftGroupId groupId, Duration timeout, Supplier<StoreState> state) {
+  RatisMembership(RaftServer server, RaftGroupId groupId, Duration timeout) {
     this.server = server;
     this.groupId = groupId;
     this.timeout = timeout;
-    this.state = state;
-  }
-
-  @Override
-  public StoreSnapshot snapshotForMember() throws StoreException {
-    currentConf();
-    return state.get().toSnapshot();
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.baton.store;
 
-import io.baton.api.store.StoreSnapshot;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,11 +38,6 @@ public interface StoreMembership {
         @Override
         public void transferLeadership(String toPeerId) throws StoreException {
           throw new StoreException.Unavailable("this store has no Raft group to hand over");
-        }
-
-        @Override
-        public StoreSnapshot snapshotForMember() throws StoreException {
-          throw new StoreException.Unavailable("this store has no Raft group to send a snapshot to");
         }
       };
 
@@ -100,12 +94,4 @@ public interface StoreMembership {
    * @throws StoreException.Unavailable if the hand-over did not complete in time
    */
   void transferLeadership(String toPeerId) throws StoreException;
-
-  /**
-   * This peer's applied state as a plaintext snapshot, for a member that must catch up from one.
-   * It holds every secret of the cluster: hand it only to a verified manager, over TLS.
-   *
-   * @throws StoreException.NotLeader on a follower (only the leader's state is complete enough)
-   */
-  StoreSnapshot snapshotForMember() throws StoreException;
 }

@@ -1,7 +1,5 @@
 package io.baton.manager.membership;
 
-import com.google.protobuf.ByteString;
-import io.baton.api.FetchSnapshotRequest;
 import io.baton.api.JoinRaftRequest;
 import io.baton.api.JoinRaftResponse;
 import io.baton.api.LeaveRaftRequest;
@@ -9,11 +7,9 @@ import io.baton.api.LeaveRaftResponse;
 import io.baton.api.Node;
 import io.baton.api.NodeRole;
 import io.baton.api.RaftMembershipGrpc;
-import io.baton.api.SnapshotChunk;
 import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.Caller;
 import io.baton.store.ClusterStore;
-import io.baton.store.StoreException;
 import io.baton.store.StoreMembership;
 import io.grpc.stub.StreamObserver;
 import java.util.regex.Pattern;
@@ -30,9 +26,6 @@ public final class RaftMembershipServer extends RaftMembershipGrpc.RaftMembershi
   /** host:port, with a bracketed IPv6 host allowed. */
   private static final Pattern HOST_PORT =
       Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]{1,253}):[0-9]{1,5}");
-
-  /** Well under the 4 MiB message limit of both ends. */
-  private static final int SNAPSHOT_CHUNK_BYTES = 1 << 20;
 
   private final ClusterStore store;
 
@@ -75,25 +68,6 @@ public final class RaftMembershipServer extends RaftMembershipGrpc.RaftMembershi
       log.info("manager {} left the Raft group", nodeId);
       return LeaveRaftResponse.getDefaultInstance();
     });
-  }
-
-  @Override
-  public void fetchSnapshot(FetchSnapshotRequest request, StreamObserver<SnapshotChunk> observer) {
-    String nodeId = ((Caller.Node) Caller.current()).nodeId();
-    ByteString whole;
-    try {
-      whole = store.membership().snapshotForMember().toByteString();
-    } catch (StoreException | RuntimeException e) {
-      observer.onError(GrpcErrors.toStatus(e));
-      return;
-    }
-    for (int at = 0; at < whole.size(); at += SNAPSHOT_CHUNK_BYTES) {
-      observer.onNext(SnapshotChunk.newBuilder()
-          .setData(whole.substring(at, Math.min(whole.size(), at + SNAPSHOT_CHUNK_BYTES)))
-          .build());
-    }
-    observer.onCompleted();
-    log.info("sent the store state ({} bytes) to manager {} to catch up from", whole.size(), nodeId);
   }
 
   private static String checkedAddress(String field, String value) {
