@@ -40,4 +40,11 @@ public interface PayloadCodec {
    * @throws StoreException.Corrupt if {@code stored} is damaged or was not produced by this codec
    */
   byte[] decode(byte[] stored) throws StoreException.Corrupt;
+
+  /**
+   * Called on the apply thread with the state after each applied entry and after a snapshot was
+   * loaded, before the next entry is decoded: how a codec learns keys the store itself carries.
+   * Throwing stops the store.
+   */
+  default void observe(ReadView state) {}
 }

@@ -167,6 +167,15 @@ public final class RatisClusterStore implements ClusterStore {
    * @throws StoreException.Unavailable if the server cannot start
    */
   public static RatisClusterStore join(StoreConfig cfg, String clusterId) throws StoreException {
+    return join(cfg, clusterId, PayloadCodec.PLAIN);
+  }
+
+  /**
+   * {@link #join(StoreConfig, String)} with {@code codec}, which must read what the group's other
+   * peers write (the cluster's data keys).
+   */
+  public static RatisClusterStore join(StoreConfig cfg, String clusterId, PayloadCodec codec)
+      throws StoreException {
     RaftGroupId gid = groupId(clusterId);
     Path groupDir = groupDir(cfg, gid);
     createRaftDir(cfg);
@@ -175,7 +184,7 @@ public final class RatisClusterStore implements ClusterStore {
           "Raft storage of cluster " + clusterId + " already exists at " + groupDir);
     }
     try {
-      return start(cfg, RaftGroup.valueOf(gid), PayloadCodec.PLAIN, StartupOption.FORMAT);
+      return start(cfg, RaftGroup.valueOf(gid), codec, StartupOption.FORMAT);
     } catch (StoreException e) {
       deleteQuietly(groupDir);
       throw e;

@@ -124,6 +124,7 @@ final class StoreStateMachine extends BaseStateMachine {
     StoreBatch batch = decodeEntry(entry);
     StoreState.BatchApplied applied = state.applyAll(batch, term, index);
     state = applied.state();
+    codec.observe(state);
     updateLastAppliedTermIndex(term, index);
     applied.events().forEach(events);
     return CompletableFuture.completedFuture(
@@ -227,6 +228,7 @@ final class StoreStateMachine extends BaseStateMachine {
     try {
       StoreState loaded = readSnapshot(info, path);
       state = loaded;
+      codec.observe(loaded);
       loadedSnapshotIndex = loaded.appliedIndex();
       setLastAppliedTermIndex(TermIndex.valueOf(loaded.appliedTerm(), loaded.appliedIndex()));
       log.info("store state loaded from snapshot {} at index {}", path, loaded.appliedIndex());
