@@ -47,7 +47,7 @@ class BadInputTest {
       var dir = Files.createTempDirectory("baton-port");
       String addr = "127.0.0.1:" + taken.getLocalPort();
       assertThatThrownBy(() -> BatonNode.init(new InitOptions(dir, addr, addr, "127.0.0.1:" + Ports.freePair(),
-          Duration.ofHours(24), Duration.ofSeconds(5), "process", Map.of()), TestCluster.settings("x")))
+          Duration.ofHours(24), Duration.ofSeconds(5), "process", Map.of(), false), TestCluster.settings("x")))
           .isInstanceOf(NodeException.class)
           .hasMessageContaining("address already in use");
       assertThat(dir.resolve("node.json")).doesNotExist();
@@ -58,7 +58,7 @@ class BadInputTest {
   @Test
   void initRefusesAStateDirThatHoldsANode() {
     assertThatThrownBy(() -> BatonNode.init(new InitOptions(cluster.manager().stateDir().root(), "127.0.0.1:1",
-        null, null, Duration.ofHours(24), Duration.ofSeconds(5), "process", Map.of()), TestCluster.settings("x")))
+        null, null, Duration.ofHours(24), Duration.ofSeconds(5), "process", Map.of(), false), TestCluster.settings("x")))
         .isInstanceOf(NodeException.class)
         .hasMessageContaining("already holds a node");
   }

@@ -79,7 +79,7 @@ final class TestCluster implements AutoCloseable {
     managerPort = Ports.freePair();
     String addr = "127.0.0.1:" + managerPort;
     manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, addr, null, certExpiry, heartbeat,
-        "process", Map.of()), settings("manager"));
+        "process", Map.of(), false), settings("manager"));
     nodes.add(manager);
   }
 

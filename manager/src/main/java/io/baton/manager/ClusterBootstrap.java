@@ -1,5 +1,7 @@
 package io.baton.manager;
 
+import io.baton.ca.UnlockKey;
+import io.baton.store.encryption.DataKeys;
 import io.baton.api.Availability;
 import io.baton.api.Cluster;
 import io.baton.api.ClusterSpec;
@@ -24,8 +26,19 @@ import java.util.Map;
 public final class ClusterBootstrap {
   private ClusterBootstrap() {}
 
-  /** Settings chosen at {@code init}. */
-  public record Settings(Duration nodeCertExpiry, Duration heartbeatPeriod) {}
+  /**
+   * Settings chosen at {@code init}.
+   *
+   * @param dataKeys the store's first data keys (the ones its first entries are encrypted with)
+   * @param unlockKey the unlock key with autolock, else null
+   */
+  public record Settings(Duration nodeCertExpiry, Duration heartbeatPeriod, DataKeys dataKeys, UnlockKey unlockKey) {
+    @Override
+    public String toString() {
+      return "Settings[certExpiry=" + nodeCertExpiry + ", heartbeat=" + heartbeatPeriod + ", autolock="
+          + (unlockKey != null) + "]";
+    }
+  }
 
   /** The first manager: its id, its issued certificate and where other nodes reach it. */
   public record FirstManager(String nodeId, IssuedCertificate certificate, String advertiseAddr, Map<String, String> labels) {}
@@ -37,7 +50,12 @@ public final class ClusterBootstrap {
         .setId(clusterId)
         .setSpec(ClusterSpec.newBuilder()
             .setNodeCertExpirySeconds(settings.nodeCertExpiry().toSeconds())
-            .setHeartbeatPeriodMs(settings.heartbeatPeriod().toMillis()))
+            .setHeartbeatPeriodMs(settings.heartbeatPeriod().toMillis())
+            .setAutolock(settings.unlockKey() != null))
+        .addAllDataKeys(settings.dataKeys().keys())
+        .setUnlockKey(settings.unlockKey() == null
+            ? com.google.protobuf.ByteString.EMPTY
+            : com.google.protobuf.ByteString.copyFrom(settings.unlockKey().secret()))
         .setRootCa(io.baton.api.RootCA.newBuilder()
             .setCaCertPem(root.certificatePem())
             .setCaKeyPem(root.keyPem())

@@ -11,7 +11,8 @@ import picocli.CommandLine;
  */
 final class Commands {
   private static final List<String> NAMES =
-      List.of("init", "join", "start", "join-token", "node", "service", "ca", "version", "help");
+      List.of("init", "join", "start", "join-token", "node", "service", "cluster", "unlock", "unlock-key", "ca",
+          "version", "help");
   /** Global options that take a value, so their value is not mistaken for the command word. */
   private static final Set<String> OPTIONS_WITH_VALUE =
       Set.of("--state-dir", "-H", "--host", "--tlscacert", "--tlscert", "--tlskey");
@@ -42,6 +43,9 @@ final class Commands {
       case "join-token" -> new JoinTokenCommand();
       case "node" -> new NodeCommand();
       case "service" -> new ServiceCommand();
+      case "cluster" -> new ClusterCommand();
+      case "unlock" -> new UnlockCommand();
+      case "unlock-key" -> new UnlockKeyCommand();
       case "ca" -> new CaCommand();
       case "version" -> new VersionCommand();
       default -> new CommandLine.HelpCommand();

@@ -52,9 +52,6 @@ final class InitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (autolock) {
-      throw new UsageError("--autolock is not available in this version yet");
-    }
     if (externalCa != null) {
       throw new UsageError("--external-ca is not available in this version yet");
     }
@@ -65,7 +62,7 @@ final class InitCommand implements Callable<Integer> {
     }
     Duration heartbeat = Durations.parse("--heartbeat-period", heartbeatPeriod);
     InitOptions options = new InitOptions(BatonCli.connection(spec).requireStateDir(), listenAddr, advertiseAddr,
-        raftAddr, expiry, heartbeat, executor, labels);
+        raftAddr, expiry, heartbeat, executor, labels, autolock);
     return NodeRunner.run(settings -> BatonNode.init(options, settings), InitCommand::announce);
   }
 
@@ -77,6 +74,10 @@ final class InitCommand implements Callable<Integer> {
     System.out.println("    " + node.workerJoinCommand());
     System.out.println();
     System.out.println("To add a manager to this cluster, run 'baton join-token manager' and follow the instructions.");
+    if (node.initialUnlockKey() != null) {
+      System.out.println();
+      UnlockKeyCommand.printInstructions(node.initialUnlockKey().toString());
+    }
     System.out.flush();
   }
 }

@@ -8,6 +8,8 @@ import io.baton.agent.StatusReporter;
 import io.baton.agent.exec.Executor;
 import io.baton.agent.exec.TaskManager;
 import io.baton.agent.exec.process.ProcessExecutor;
+import io.baton.api.DataKeysResponse;
+import io.baton.api.GetDataKeysRequest;
 import io.baton.api.JoinRaftRequest;
 import io.baton.api.NodeDescription;
 import io.baton.api.RaftMembershipGrpc;
@@ -27,6 +29,7 @@ import io.baton.ca.NodeKeys;
 import io.baton.ca.RemoteCa;
 import io.baton.ca.Role;
 import io.baton.ca.RootCa;
+import io.baton.ca.UnlockKey;
 import io.baton.manager.ClusterBootstrap;
 import io.baton.manager.Manager;
 import io.baton.store.ClusterStore;
@@ -35,6 +38,9 @@ import io.baton.store.RaftPeerAdmission;
 import io.baton.store.RaftTls;
 import io.baton.store.StoreConfig;
 import io.baton.store.StoreException;
+import io.baton.store.encryption.DataKeys;
+import io.baton.store.encryption.KeysDir;
+import io.baton.store.encryption.KeysDir.Protection;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -76,6 +82,10 @@ public final class BatonNode implements AutoCloseable {
   /** Set while a role change (promotion or demotion) is being carried out. */
   private final java.util.concurrent.atomic.AtomicBoolean roleChanging = new java.util.concurrent.atomic.AtomicBoolean();
   private ClusterStore store;
+  /** A manager's keys under its KEK; null on a worker. */
+  private ManagerKeys managerKeys;
+  /** The unlock key {@link #init} created with autolock, shown once to the operator; else null. */
+  private UnlockKey initialUnlockKey;
   private Manager manager;
   private ManagerChannels channels;
   private Agent agent;
@@ -93,6 +103,7 @@ public final class BatonNode implements AutoCloseable {
     this.settings = settings;
     this.keys = new NodeKeyManager(credentials);
     this.trust = new ClusterTrustManager(file.clusterId(), roots, settings.clock());
+    this.channels = new ManagerChannels(keys.keyManager(), trust);
     this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("baton-node-", 0).daemon().factory());
   }
 
@@ -122,16 +133,21 @@ public final class BatonNode implements AutoCloseable {
     NodeFile nodeFile = new NodeFile(nodeId, "manager", clusterId, List.of(Addresses.format(advertise)),
         Addresses.format(listen), Addresses.format(advertise), Addresses.format(raft), options.executor(),
         options.labels(), 0);
+    DataKeys dataKeys = DataKeys.first(random, settings.clock().millis());
+    UnlockKey unlockKey = options.autolock() ? UnlockKey.generate(random) : null;
     BatonNode node = null;
     try {
       dir.create(true);
       dir.writeRoot(root.certificate());
-      dir.writeCredentials(credentials);
       node = new BatonNode(dir, nodeFile, credentials, List.of(root.certificate()), settings);
-      node.store = RatisClusterStore.bootstrap(node.storeConfig(), clusterId);
+      node.managerKeys = ManagerKeys.create(dir, dataKeys,
+          unlockKey == null ? new Protection.Stored() : new Protection.Autolock(unlockKey),
+          node.keys::current, node::renewAfterLocking, random);
+      node.initialUnlockKey = unlockKey;
+      node.store = RatisClusterStore.bootstrap(node.storeConfig(), clusterId, node.managerKeys.codec());
       node.store.awaitLeader(LEADER_TIMEOUT);
       ClusterBootstrap.initialize(node.store, clusterId, root,
-          new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod()),
+          new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod(), dataKeys, unlockKey),
           new ClusterBootstrap.FirstManager(nodeId, cert, Addresses.format(advertise), options.labels()),
           random);
       node.startServices();
@@ -179,7 +195,7 @@ public final class BatonNode implements AutoCloseable {
       throw new NodeException("cannot write the state directory " + dir.root() + ": " + e.getMessage(), e);
     }
     log.info("joined cluster {} as node {} ({})", identity.clusterId(), identity.nodeId(), identity.role().ou());
-    return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings, manager);
+    return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings, null, manager);
   }
 
   /** Restarts a node from its state directory. */
@@ -190,13 +206,19 @@ public final class BatonNode implements AutoCloseable {
     }
     try {
       NodeFile nodeFile = dir.readNodeFile();
-      Credentials credentials = dir.readCredentials();
+      KeysDir.Opened opened = Files.isDirectory(dir.raftDir()) ? openManagerKeys(dir) : null;
+      Credentials credentials = dir.readCredentials(opened == null ? null : opened.contents().nodeKeyPassword());
       Instant notAfter = credentials.leaf().getNotAfter().toInstant();
       if (settings.clock().instant().isAfter(notAfter)) {
         throw new NodeException("the certificate of node " + nodeFile.nodeId() + " expired at " + notAfter
             + "; remove the node from the cluster and join again with a new token");
       }
-      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings, false);
+      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings, opened, false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NodeException("interrupted while waiting for the unlock key");
+    } catch (StoreException e) {
+      throw new NodeException("cannot read this manager's keys: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new NodeException("cannot read the state directory " + dir.root() + ": " + e.getMessage(), e);
     }
@@ -209,18 +231,43 @@ public final class BatonNode implements AutoCloseable {
   }
 
   /**
+   * The keys of a restarting manager: unwrapped with the stored KEK, or, under autolock, with the
+   * unlock key the operator gives through {@code control.sock} (this waits for it).
+   */
+  private static KeysDir.Opened openManagerKeys(StateDir dir)
+      throws NodeException, StoreException, IOException, InterruptedException {
+    KeysDir keysDir = new KeysDir(dir.keysDir(), new SecureRandom());
+    if (!keysDir.exists()) {
+      throw new NodeException("the Raft storage in " + dir.raftDir() + " has no keys in " + dir.keysDir()
+          + ": it predates encryption at rest or its keys were deleted, and cannot be read. Remove this manager"
+          + " from the cluster and join it again");
+    }
+    if (keysDir.locked()) {
+      return UnlockGate.await(dir, keysDir);
+    }
+    try {
+      return keysDir.open();
+    } catch (io.baton.store.encryption.InvalidUnlockKey e) {
+      throw new IllegalStateException("unlocked keys need no unlock key", e);
+    }
+  }
+
+  /**
+   * @param keys the unwrapped keys of a restarting manager, else null
    * @param joiningRaft this is a new manager: it creates empty Raft storage and asks the leader
    *     to add it to the group
    */
   private static BatonNode startNode(
       StateDir dir, NodeFile nodeFile, Credentials credentials, List<X509Certificate> roots, NodeSettings settings,
-      boolean joiningRaft) throws NodeException {
+      KeysDir.Opened keys, boolean joiningRaft) throws NodeException {
     BatonNode node = new BatonNode(dir, nodeFile, credentials, roots, settings);
     try {
       if (joiningRaft) {
-        node.store = RatisClusterStore.join(node.storeConfig(), nodeFile.clusterId());
-      } else if (Files.isDirectory(dir.raftDir())) {
-        RatisClusterStore opened = RatisClusterStore.open(node.storeConfig(), nodeFile.clusterId());
+        node.startJoiningStore();
+      } else if (keys != null) {
+        node.managerKeys = ManagerKeys.opened(dir, keys, node.keys::current, node::renewAfterLocking, node.random);
+        RatisClusterStore opened =
+            RatisClusterStore.open(node.storeConfig(), nodeFile.clusterId(), node.managerKeys.codec());
         node.store = opened;
         // Managers of a group restart one by one: a leader may only appear once enough are back.
         if (!opened.awaitAnyLeader(settings.electionWait())) {
@@ -240,7 +287,6 @@ public final class BatonNode implements AutoCloseable {
   }
 
   private void startServices() throws IOException, NodeException {
-    channels = new ManagerChannels(keys.keyManager(), trust);
     if (store != null) {
       startManager();
     }
@@ -262,7 +308,36 @@ public final class BatonNode implements AutoCloseable {
     renewer.start();
   }
 
+  /**
+   * A new manager (joined with the manager token, or promoted): gets the store's keys from a
+   * manager, writes them under its own new KEK, and starts an empty Raft peer that can read what
+   * the leader sends it.
+   */
+  private void startJoiningStore() throws IOException, NodeException, StoreException {
+    DataKeysResponse response = callAnyManager("get the store's keys",
+        channel -> RaftMembershipGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(LEADER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .getDataKeys(GetDataKeysRequest.getDefaultInstance()));
+    Protection protection = response.getUnlockKey().isEmpty()
+        ? new Protection.Stored()
+        : new Protection.Autolock(UnlockKey.of(response.getUnlockKey().toByteArray()));
+    managerKeys = ManagerKeys.create(dir, new DataKeys(response.getDataKeysList()), protection, keys::current,
+        this::renewAfterLocking, random);
+    store = RatisClusterStore.join(storeConfig(), file.clusterId(), managerKeys.codec());
+  }
+
+  /** After autolock was turned on: the TLS key was on disk in the clear, so replace it. */
+  private void renewAfterLocking() {
+    CertificateRenewer r = renewer;
+    if (r != null) {
+      Thread.ofPlatform().daemon().name("baton-renew-after-locking").start(r::renewNow);
+    }
+  }
+
   private void startManager() throws IOException, NodeException {
+    if (managerKeys != null) {
+      managerKeys.follow(store);
+    }
     manager = new Manager(
         new Manager.Config(Addresses.resolved(Addresses.parse("listen address", file.listenAddr())), settings.dispatcher(),
             settings.rateLimits(), settings.electionWait()),
@@ -281,21 +356,29 @@ public final class BatonNode implements AutoCloseable {
         .setRaftAddr(Addresses.format(InetSocketAddress.createUnresolved(advertise.getHostString(), raft.getPort())))
         .setManagerAddr(file.advertiseAddr())
         .build();
+    callAnyManager("join the managers' Raft group", channel -> RaftMembershipGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(LEADER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .join(request));
+    log.info("this manager joined the Raft group of cluster {}", file.clusterId());
+  }
+
+  /**
+   * Calls the managers this node knows in turn until one answers, retrying while the cluster is
+   * electing a leader or this node's role is not yet visible there.
+   */
+  private <T> T callAnyManager(String what, java.util.function.Function<io.grpc.Channel, T> call)
+      throws NodeException {
     long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
     int attempt = 0;
     while (true) {
       String target = file.managers().get(attempt++ % file.managers().size());
       try {
-        RaftMembershipGrpc.newBlockingStub(channels.get(target))
-            .withDeadlineAfter(LEADER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-            .join(request);
-        log.info("this manager joined the Raft group of cluster {}", file.clusterId());
-        return;
+        return call.apply(channels.get(target));
       } catch (StatusRuntimeException e) {
         if (System.nanoTime() > deadline || !retryable(e)) {
-          throw new NodeException("cannot join the managers' Raft group through " + target + ": " + describe(e));
+          throw new NodeException("cannot " + what + " through " + target + ": " + describe(e));
         }
-        log.info("joining the Raft group through {} failed ({}); retrying", target, describe(e));
+        log.info("trying to {} through {} failed ({}); retrying", what, target, describe(e));
         sleepQuietly(Duration.ofMillis(500));
       }
     }
@@ -341,6 +424,11 @@ public final class BatonNode implements AutoCloseable {
     }
     var cluster = store.view().cluster().orElseThrow();
     return "baton join --state-dir DIR --token " + cluster.getJoinTokens().getWorker() + " " + file.advertiseAddr();
+  }
+
+  /** The unlock key {@code init --autolock} created, to show the operator once; else null. */
+  public UnlockKey initialUnlockKey() {
+    return initialUnlockKey;
   }
 
   /** The manager services, or null on a node without a Raft store. */
@@ -394,7 +482,12 @@ public final class BatonNode implements AutoCloseable {
   }
 
   private void install(Credentials next) throws IOException {
-    dir.writeCredentials(next);
+    ManagerKeys mk = managerKeys;
+    if (mk != null) {
+      mk.writeCredentials(next);
+    } else {
+      dir.writeCredentials(next);
+    }
     keys.update(next);
     String role = roleName(next.identity().role());
     if (!role.equals(file.role())) {
@@ -417,7 +510,7 @@ public final class BatonNode implements AutoCloseable {
         file = file.withRaftAddr(raftAddrFor(file.listenAddr()));
         persistNodeFile();
       }
-      store = RatisClusterStore.join(storeConfig(), file.clusterId());
+      startJoiningStore();
       startManager();
       restartLocalControl();
       joinRaftGroup();
@@ -441,6 +534,8 @@ public final class BatonNode implements AutoCloseable {
     store.close();
     store = null;
     try {
+      managerKeys.forget();
+      managerKeys = null;
       StateCleanup.removeRaftStorage(dir);
       restartLocalControl();
     } catch (IOException e) {
@@ -515,7 +610,7 @@ public final class BatonNode implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, logs, statuses, tasks, executor, channels, local, manager, store}) {
+    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, logs, statuses, tasks, executor, channels, local, manager, managerKeys, store}) {
       if (part != null) {
         try {
           part.close();

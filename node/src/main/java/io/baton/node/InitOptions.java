@@ -16,4 +16,5 @@ public record InitOptions(
     Duration certExpiry,
     Duration heartbeatPeriod,
     String executor,
-    Map<String, String> labels) {}
+    Map<String, String> labels,
+    boolean autolock) {}

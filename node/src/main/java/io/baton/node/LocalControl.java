@@ -38,7 +38,22 @@ final class LocalControl implements AutoCloseable {
 
   /** Serves {@code services} on {@code socketPath}; with none, serves the worker refusal. */
   static LocalControl start(Path socketPath, List<ServerServiceDefinition> services) throws IOException {
-    List<ServerServiceDefinition> served = services.isEmpty() ? List.of(workerRefusal()) : services;
+    return serve(socketPath, services.isEmpty() ? List.of(controlRefusal(WORKER_REFUSAL)) : services);
+  }
+
+  /**
+   * What a locked manager serves: {@code unlock}, and every control method refused with a pointer
+   * to {@code baton unlock}.
+   */
+  static LocalControl startLocked(Path socketPath, ServerServiceDefinition unlock) throws IOException {
+    return serve(socketPath, List.of(unlock, controlRefusal(
+        "this manager is locked (autolock): run 'baton unlock' with its --state-dir and enter the unlock key")));
+  }
+
+  private static final String WORKER_REFUSAL = "this node is a worker; run administration commands against a manager"
+      + " (its --state-dir, or -H tcp://MANAGER:PORT with its certificates)";
+
+  private static LocalControl serve(Path socketPath, List<ServerServiceDefinition> served) throws IOException {
     String name = "baton-local-" + UUID.randomUUID();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
     Map<String, MethodDescriptor.MethodType> types = new HashMap<>();
@@ -58,22 +73,26 @@ final class LocalControl implements AutoCloseable {
     }
   }
 
-  private static ServerServiceDefinition workerRefusal() {
+  private static ServerServiceDefinition controlRefusal(String why) {
     var builder = ServerServiceDefinition.builder(ControlGrpc.getServiceDescriptor());
     for (MethodDescriptor<?, ?> method : ControlGrpc.getServiceDescriptor().getMethods()) {
-      addRefusal(builder, method);
+      addRefusal(builder, method, why);
     }
     return builder.build();
   }
 
-  private static <Q, R> void addRefusal(ServerServiceDefinition.Builder builder, MethodDescriptor<Q, R> method) {
+  private static <Q, R> void addRefusal(ServerServiceDefinition.Builder builder, MethodDescriptor<Q, R> method,
+      String why) {
     ServerCallHandler<Q, R> refuse = (ServerCall<Q, R> call, Metadata headers) -> {
-      call.close(Status.FAILED_PRECONDITION.withDescription(
-          "this node is a worker; run administration commands against a manager"
-              + " (its --state-dir, or -H tcp://MANAGER:PORT with its certificates)"), new Metadata());
+      call.close(Status.FAILED_PRECONDITION.withDescription(why), new Metadata());
       return new ServerCall.Listener<>() {};
     };
     builder.addMethod(method, refuse);
+  }
+
+  /** See {@link ControlSocketServer#awaitIdle}. */
+  void awaitIdle(java.time.Duration timeout) throws InterruptedException {
+    socket.awaitIdle(timeout);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.baton.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.baton.ca.Credentials;
+import io.baton.ca.EncryptedKeyPem;
 import io.baton.ca.Pem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -98,14 +99,44 @@ public record StateDir(Path root) {
 
   /** Writes the key first, then the certificate, so a crash in between leaves the old pair usable. */
   public void writeCredentials(Credentials credentials) throws IOException {
-    writeAtomically(nodeKey(), Pem.encodePrivateKey(credentials.key()).getBytes(StandardCharsets.US_ASCII), KEY_MODE);
+    writeCredentials(credentials, null);
+  }
+
+  /**
+   * {@link #writeCredentials(Credentials)} with the key encrypted under {@code keyPassword}
+   * (encrypted PKCS#8), or in the clear when it is null.
+   */
+  public void writeCredentials(Credentials credentials, char[] keyPassword) throws IOException {
+    String keyPem;
+    try {
+      keyPem = keyPassword == null
+          ? Pem.encodePrivateKey(credentials.key())
+          : EncryptedKeyPem.encode(credentials.key(), keyPassword, new java.security.SecureRandom());
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot encrypt the node key: " + e.getMessage(), e);
+    }
+    writeAtomically(nodeKey(), keyPem.getBytes(StandardCharsets.US_ASCII), KEY_MODE);
     writeAtomically(nodeCert(), Pem.encodeCertificates(credentials.chain()).getBytes(StandardCharsets.US_ASCII), PUBLIC_MODE);
   }
 
   public Credentials readCredentials() throws IOException {
+    return readCredentials(null);
+  }
+
+  /**
+   * The node's key and certificate chain; {@code keyPassword} opens a key written encrypted.
+   *
+   * @throws IOException if they cannot be read, or the key is encrypted and the password is
+   *     missing or wrong
+   */
+  public Credentials readCredentials(char[] keyPassword) throws IOException {
     try {
+      String keyPem = Files.readString(nodeKey());
+      if (EncryptedKeyPem.isEncrypted(keyPem) && keyPassword == null) {
+        throw new IOException(nodeKey() + " is encrypted (autolock): the manager must be unlocked first");
+      }
       return new Credentials(
-          Pem.decodePrivateKey(Files.readString(nodeKey())),
+          EncryptedKeyPem.isEncrypted(keyPem) ? EncryptedKeyPem.decode(keyPem, keyPassword) : Pem.decodePrivateKey(keyPem),
           Pem.decodeCertificates(Files.readString(nodeCert())));
     } catch (GeneralSecurityException e) {
       throw new IOException("unreadable node certificate or key in " + root.resolve("certificates") + ": "

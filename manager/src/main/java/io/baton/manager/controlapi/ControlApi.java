@@ -30,6 +30,10 @@ import io.baton.api.NodeRole;
 import io.baton.api.NodeState;
 import io.baton.api.RotateJoinTokenRequest;
 import io.baton.api.UpdateClusterRequest;
+import io.baton.api.GetUnlockKeyRequest;
+import io.baton.api.RotateUnlockKeyRequest;
+import io.baton.api.Toggle;
+import io.baton.api.UnlockKeyInfo;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.ca.JoinToken;
 import io.baton.ca.NodeIdentity;
@@ -60,6 +64,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   private final ClusterStore store;
   private final String selfNodeId;
   private final SecureRandom random;
+  private final java.time.Clock clock;
   private final ServiceHandlers services;
   private final LogBroker logs;
 
@@ -69,6 +74,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
     this.store = store;
     this.selfNodeId = selfNodeId;
     this.random = random;
+    this.clock = clock;
     this.services = new ServiceHandlers(store, random, clock);
   }
 
@@ -215,15 +221,39 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       }
       Cluster updated = store.update(tx -> {
         Cluster c = tx.cluster().orElseThrow();
-        var spec = c.getSpec().toBuilder();
+        Cluster next = EncryptionSettings.update(
+            c, request.getAutolock(), request.getRotateDataKey(), random, clock.millis());
         if (expiry != 0) {
-          spec.setNodeCertExpirySeconds(expiry);
+          next = next.toBuilder().setSpec(next.getSpec().toBuilder().setNodeCertExpirySeconds(expiry)).build();
         }
-        Cluster next = c.toBuilder().setSpec(spec).build();
+        if (!next.equals(c)) {
+          tx.put(next);
+        }
+        return next;
+      });
+      if (request.getAutolock() != Toggle.TOGGLE_UNCHANGED || request.getRotateDataKey()) {
+        log.info("cluster encryption updated: autolock {}, data key {}",
+            updated.getSpec().getAutolock() ? "on" : "off", updated.getDataKeys(updated.getDataKeysCount() - 1).getId());
+      }
+      return info(updated);
+    });
+  }
+
+  @Override
+  public void getUnlockKey(GetUnlockKeyRequest request, StreamObserver<UnlockKeyInfo> observer) {
+    GrpcErrors.unary(observer, () -> EncryptionSettings.unlockKey(cluster()));
+  }
+
+  @Override
+  public void rotateUnlockKey(RotateUnlockKeyRequest request, StreamObserver<UnlockKeyInfo> observer) {
+    GrpcErrors.unary(observer, () -> {
+      Cluster updated = store.update(tx -> {
+        Cluster next = EncryptionSettings.rotateUnlockKey(tx.cluster().orElseThrow(), random);
         tx.put(next);
         return next;
       });
-      return info(updated);
+      log.info("rotated the unlock key");
+      return EncryptionSettings.unlockKey(updated);
     });
   }
 
@@ -290,6 +320,8 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
         .setSpec(cluster.getSpec())
         .setRootCaCertPem(cluster.getRootCa().getCaCertPem())
         .setRootCaDigest(cluster.getRootCa().getDigest())
+        .setCurrentDataKey(cluster.getDataKeysCount() == 0 ? 0 : cluster.getDataKeys(cluster.getDataKeysCount() - 1).getId())
+        .setDataKeyCount(cluster.getDataKeysCount())
         .build();
   }
 

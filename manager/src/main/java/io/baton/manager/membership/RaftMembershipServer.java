@@ -1,5 +1,8 @@
 package io.baton.manager.membership;
 
+import io.baton.api.Cluster;
+import io.baton.api.DataKeysResponse;
+import io.baton.api.GetDataKeysRequest;
 import io.baton.api.JoinRaftRequest;
 import io.baton.api.JoinRaftResponse;
 import io.baton.api.LeaveRaftRequest;
@@ -67,6 +70,20 @@ public final class RaftMembershipServer extends RaftMembershipGrpc.RaftMembershi
       store.membership().removeMember(nodeId);
       log.info("manager {} left the Raft group", nodeId);
       return LeaveRaftResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void getDataKeys(GetDataKeysRequest request, StreamObserver<DataKeysResponse> observer) {
+    GrpcErrors.unary(observer, () -> {
+      Cluster cluster = store.view().cluster().orElseThrow(() -> io.grpc.Status.UNAVAILABLE
+          .withDescription("the cluster is still initializing; retry shortly").asRuntimeException());
+      String nodeId = ((Caller.Node) Caller.current()).nodeId();
+      log.info("sent the store's data keys to manager {}", nodeId);
+      return DataKeysResponse.newBuilder()
+          .addAllDataKeys(cluster.getDataKeysList())
+          .setUnlockKey(cluster.getSpec().getAutolock() ? cluster.getUnlockKey() : com.google.protobuf.ByteString.EMPTY)
+          .build();
     });
   }
 

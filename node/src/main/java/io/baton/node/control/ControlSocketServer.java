@@ -86,6 +86,17 @@ public final class ControlSocketServer implements AutoCloseable {
   }
 
   /**
+   * Waits until no client is connected, or {@code timeout} has passed: lets the last caller read
+   * its answer before {@link #close} cuts the connection.
+   */
+  public void awaitIdle(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!connections.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  /**
    * Stops accepting, closes every open connection (cancelling its call) and deletes the socket
    * file unless another server has replaced it since. Idempotent.
    */
