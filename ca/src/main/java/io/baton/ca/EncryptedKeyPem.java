@@ -1,5 +1,6 @@
 package io.baton.ca;
 
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
@@ -48,8 +49,10 @@ public final class EncryptedKeyPem {
         new PBEParameterSpec(salt, ITERATIONS, new IvParameterSpec(iv)));
     byte[] der = key.getEncoded();
     try {
-      EncryptedPrivateKeyInfo info =
-          new EncryptedPrivateKeyInfo(cipher.getParameters(), cipher.doFinal(der));
+      // Named PBES2 for the encoding: the JDK encodes no parameters under the cipher's own name.
+      AlgorithmParameters pbes2 = AlgorithmParameters.getInstance("PBES2");
+      pbes2.init(cipher.getParameters().getEncoded());
+      EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(pbes2, cipher.doFinal(der));
       return PemBlocks.encode(LABEL, info.getEncoded());
     } catch (java.io.IOException e) {
       throw new InvalidKeySpecException("cannot encode the encrypted key: " + e.getMessage());

@@ -43,9 +43,12 @@ final class TestCluster implements AutoCloseable {
   private int workerCount;
   private int managerCount = 1;
 
-  private TestCluster(Duration heartbeat, Duration certExpiry) {
+  private final boolean autolock;
+
+  private TestCluster(Duration heartbeat, Duration certExpiry, boolean autolock) {
     this.heartbeat = heartbeat;
     this.certExpiry = certExpiry;
+    this.autolock = autolock;
     try {
       this.root = Files.createTempDirectory("baton-it-");
     } catch (IOException e) {
@@ -58,7 +61,17 @@ final class TestCluster implements AutoCloseable {
   }
 
   static TestCluster start(int workers, Duration heartbeat, Duration certExpiry) throws NodeException {
-    TestCluster cluster = new TestCluster(heartbeat, certExpiry);
+    return start(workers, heartbeat, certExpiry, false);
+  }
+
+  /** A cluster created with {@code init --autolock}. */
+  static TestCluster startAutolocked(int workers) throws NodeException {
+    return start(workers, Duration.ofMillis(500), Duration.ofHours(24), true);
+  }
+
+  private static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, boolean autolock)
+      throws NodeException {
+    TestCluster cluster = new TestCluster(heartbeat, certExpiry, autolock);
     try {
       cluster.startManager();
       for (int i = 0; i < workers; i++) {
@@ -79,7 +92,7 @@ final class TestCluster implements AutoCloseable {
     managerPort = Ports.freePair();
     String addr = "127.0.0.1:" + managerPort;
     manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, addr, null, certExpiry, heartbeat,
-        "process", Map.of(), false), settings("manager"));
+        "process", Map.of(), autolock), settings("manager"));
     nodes.add(manager);
   }
 
@@ -150,6 +163,14 @@ final class TestCluster implements AutoCloseable {
 
   BatonNode manager() {
     return manager;
+  }
+
+  /** Records a node started outside {@link #restart} (e.g. a locked manager started on another thread). */
+  void adopt(BatonNode node, Path stateDir) {
+    nodes.add(node);
+    if (stateDir.equals(root.resolve("manager"))) {
+      manager = node;
+    }
   }
 
   /** The running nodes other than the manager, in join order. */
