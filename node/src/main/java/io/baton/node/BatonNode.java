@@ -11,6 +11,8 @@ import io.baton.agent.exec.process.ProcessExecutor;
 import io.baton.api.JoinRaftRequest;
 import io.baton.api.NodeDescription;
 import io.baton.api.RaftMembershipGrpc;
+import io.baton.agent.secrets.SecretValues;
+import io.baton.agent.secrets.TmpfsSecrets;
 import io.baton.api.SessionMessage;
 import io.baton.ca.CertificateIssuer;
 import io.baton.ca.ClusterTrustManager;
@@ -83,6 +85,9 @@ public final class BatonNode implements AutoCloseable {
   private LocalControl local;
   private Executor executor;
   private TaskManager tasks;
+  /** The secret values of this node's current assignment set, in memory only. */
+  private final SecretValues secretValues = new SecretValues();
+  private TmpfsSecrets secrets;
   private StatusReporter statuses;
   private Fence fence;
   private LogPublisher logs;
@@ -246,8 +251,9 @@ public final class BatonNode implements AutoCloseable {
     }
     local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
     executor = new ProcessExecutor(settings.clock());
+    secrets = TmpfsSecrets.open(settings.secretsRoot(), secretValues);
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
-        settings.clock());
+        settings.clock(), Thread.ofVirtual().name("baton-task-", 0).factory(), secrets);
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
         this::onSession, settings.clock());
     if (file.fenceAfterMs() > 0) {
@@ -361,12 +367,18 @@ public final class BatonNode implements AutoCloseable {
     return fence;
   }
 
+  /** Where this node's tasks' secrets are, on tmpfs (for tests). */
+  public TmpfsSecrets secrets() {
+    return secrets;
+  }
+
   /** The task manager running this node's tasks (for tests and logs). */
   public TaskManager tasks() {
     return tasks;
   }
 
   private void onSession(SessionMessage message) {
+    secretValues.replace(message.getSecretsList());
     tasks.reconcile(message.getTasksList());
     logs.onSession(message);
     List<String> managers = message.getManagersList().stream().map(m -> m.getAddr()).toList();
@@ -515,7 +527,7 @@ public final class BatonNode implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, logs, statuses, tasks, executor, channels, local, manager, store}) {
+    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, logs, statuses, tasks, secrets, executor, channels, local, manager, store}) {
       if (part != null) {
         try {
           part.close();
