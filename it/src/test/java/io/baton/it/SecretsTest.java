@@ -207,6 +207,77 @@ class SecretsTest {
     assertThat(cluster.node(id).getSpec().getLabelsMap()).doesNotContainKey("zone");
   }
 
+  @Test
+  void badSecretInputIsOneLineErrorsWithDockerExitCodesAndChangesNothing() throws Exception {
+    String dir = cluster.root().resolve("manager").toString();
+    Path big = Files.createTempFile(cluster.root(), "big", ".bin");
+    Files.write(big, new byte[500 * 1024 + 1]);
+    Path small = Files.createTempFile(cluster.root(), "small", ".txt");
+    Files.writeString(small, "not really secret");
+    long secretsBefore = cluster.store().view().secrets().size();
+
+    assertError(Cli.run("--state-dir", dir, "secret", "create", "huge", big.toString()), 1, "500 KiB");
+    assertError(Cli.run("--state-dir", dir, "secret", "create", "a/b", small.toString()), 1, "invalid secret name 'a/b'");
+    assertError(Cli.run("--state-dir", dir, "secret", "create", "nofile", "/nonexistent/x"), 125, "no such file");
+    assertError(Cli.run("--state-dir", dir, "secret", "create"), 125, "");
+    assertThat(cluster.store().view().secrets()).hasSize((int) secretsBefore);
+
+    assertThat(Cli.run("--state-dir", dir, "secret", "create", "dup", small.toString()).exitCode()).isZero();
+    assertError(Cli.run("--state-dir", dir, "secret", "create", "dup", small.toString()), 1, "secret dup already exists");
+    assertError(Cli.run("--state-dir", dir, "service", "create", "--name", "ghost", "-d", "--secret", "nope",
+        "busybox", "sleep", "1"), 1, "secret 'nope' does not exist");
+    assertThat(cluster.store().view().services()).noneMatch(x -> x.getSpec().getName().equals("ghost"));
+    assertError(Cli.run("--state-dir", dir, "service", "create", "--name", "ghost", "-d", "--secret", "dup,bogus=1",
+        "busybox", "sleep", "1"), 125, "bogus");
+
+    assertThat(Cli.run("--state-dir", dir, "service", "create", "--name", "user", "-d",
+        "--constraint", "node.labels.nowhere==true", "--secret", "dup,target=cfg", "busybox", "sleep", "1").exitCode())
+        .isZero();
+    assertError(Cli.run("--state-dir", dir, "secret", "rm", "dup"), 1, "secret dup is in use by service user");
+    assertThat(cluster.store().view().secrets()).anyMatch(x -> x.getSpec().getName().equals("dup"));
+    assertThat(Cli.run("--state-dir", dir, "service", "update", "-d", "--secret-rm", "dup", "user").exitCode()).isZero();
+    assertThat(Cli.run("--state-dir", dir, "secret", "rm", "dup").exitCode()).isZero();
+    assertThat(cluster.store().view().secrets()).noneMatch(x -> x.getSpec().getName().equals("dup"));
+    Cli.Result ls = Cli.run("--state-dir", dir, "secret", "ls", "--format", "json");
+    assertThat(ls.exitCode()).isZero();
+    assertThat(ls.out()).doesNotContain("not really secret");
+  }
+
+  @Test
+  void sessionRegistrationIsRateLimitedPerNode() throws Exception {
+    BatonNode node = cluster.addWorker();
+    ManagedChannel channel = cluster.channelAs(node.credentials());
+    Status.Code refused = null;
+    String description = null;
+    // The node's own agent registered once and re-registers whenever a session here supersedes
+    // its own, so the limit (3 per 8 s) is reached within these attempts.
+    for (int i = 0; i < 4 && refused == null; i++) {
+      try (Context.CancellableContext context = Context.current().withCancellation()) {
+        context.call(() -> DispatcherGrpc.newBlockingStub(channel)
+            .session(SessionRequest.newBuilder()
+                .setDescription(io.baton.api.NodeDescription.newBuilder().setHostname("flood")).build())
+            .next());
+      } catch (StatusRuntimeException e) {
+        refused = e.getStatus().getCode();
+        description = e.getStatus().getDescription();
+      }
+    }
+    assertThat(refused).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(description).contains("registration rate");
+    // Another node is not affected by this node's limit.
+    assertThat(cluster.workers().get(0).identity().nodeId()).isNotEqualTo(node.identity().nodeId());
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.manager().manager().dispatcher().connectedNodes()
+        .contains(cluster.workers().get(0).identity().nodeId()));
+  }
+
+  private static void assertError(Cli.Result result, int code, String message) {
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(code);
+    assertThat(result.err().strip()).contains(message).doesNotContain("\n\tat ");
+    if (code == 1) {
+      assertThat(result.err().strip().lines()).hasSize(1);
+    }
+  }
+
   private static String marker() {
     return "baton-secret-" + UUID.randomUUID();
   }

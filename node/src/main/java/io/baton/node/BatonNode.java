@@ -251,7 +251,8 @@ public final class BatonNode implements AutoCloseable {
     }
     local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
     executor = new ProcessExecutor(settings.clock());
-    secrets = TmpfsSecrets.open(settings.secretsRoot(), secretValues);
+    // One tmpfs per node under the root, so that several nodes on one host never share one.
+    secrets = TmpfsSecrets.open(settings.secretsRoot().resolve(identity().nodeId()), secretValues);
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
         settings.clock(), Thread.ofVirtual().name("baton-task-", 0).factory(), secrets);
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,

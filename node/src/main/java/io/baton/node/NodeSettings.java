@@ -14,7 +14,8 @@ import java.time.Duration;
  *
  * @param hostname the hostname the node reports, or null to detect it
  * @param electionWait how long a manager holds a call while no Raft leader is known
- * @param secretsRoot where the agent mounts the tmpfs of its tasks' secrets
+ * @param secretsRoot where the agent mounts the tmpfs of its tasks' secrets, at {@code
+ *     <secretsRoot>/<node id>} (several nodes may share a host)
  */
 public record NodeSettings(
     Clock clock,
