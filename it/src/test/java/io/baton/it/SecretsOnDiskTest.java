@@ -15,7 +15,6 @@ import io.baton.api.ServiceLogsRequest;
 import io.baton.api.ServiceSpec;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.node.BatonNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -24,9 +24,4 @@ public final class SecretValues {
   public Optional<AssignedSecret> get(String id) {
     return Optional.ofNullable(byId.get(id));
   }
-
-  /** Ids of the secrets held now. */
-  public java.util.Set<String> ids() {
-    return byId.keySet();
-  }
 }

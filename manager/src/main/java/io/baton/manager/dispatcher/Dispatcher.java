@@ -14,7 +14,6 @@ import io.baton.api.SessionMessage;
 import io.baton.api.SessionRequest;
 import io.baton.api.PublishLogsMessage;
 import io.baton.api.PublishLogsResponse;
-import io.baton.api.Task;
 import io.baton.api.TaskState;
 import io.baton.api.TaskStatus;
 import io.baton.api.TaskStatusUpdate;
