@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Secrets on tmpfs (DESIGN §4): the agent mounts a tmpfs ({@code nosuid,nodev,noexec}, mode 0700)
- * at its root ({@code /run/baton/secrets} by default), gives each task a 0700 subdirectory named by
+ * at the root it is given (a node uses {@code /run/baton/secrets/<node id>}), gives each task a 0700 subdirectory named by
  * its id, and writes each referenced secret there as a 0400 file named by the reference's target,
  * owned by the reference's uid/gid when the agent is root. A task's directory is deleted when the
  * task is removed, and everything under the root when the agent starts (a crash's leftovers).
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class TmpfsSecrets implements TaskSecrets, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TmpfsSecrets.class);
 
-  /** Where the agent keeps task secrets unless told otherwise. */
+  /** Where nodes keep their tasks' secrets unless told otherwise (each in its own subdirectory). */
   public static final Path DEFAULT_ROOT = Path.of("/run/baton/secrets");
 
   /** Room for many tasks' secrets at the 500 KiB maximum each; tmpfs uses only what is written. */
