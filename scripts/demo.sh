@@ -166,11 +166,18 @@ has_command() { grep -Eq "^[[:space:]]+$1([[:space:]]|\$)" <<<"$usage"; }
 if has_command service && has_command secret; then
   say "a secret and a service that reads it"
   printf 'demo-password' | m secret create demo_secret -
+  say "baton secret ls   (the value is never shown)"
+  m secret ls
+  # The task proves it can read the secret without printing it. As root it sees it at
+  # /run/secrets/demo_secret (its own mount namespace); otherwise under $BATON_SECRETS_DIR.
   # shellcheck disable=SC2016 # $BATON_SECRETS_DIR is expanded by the task's shell, not here
   m service create --name hello --replicas 2 --secret demo_secret busybox \
-    sh -c 'cat /run/secrets/demo_secret 2>/dev/null || cat "$BATON_SECRETS_DIR/demo_secret"; sleep 3600'
+    sh -c 'f=/run/secrets/demo_secret; [ -r "$f" ] || f="$BATON_SECRETS_DIR/demo_secret"
+           echo "read $(wc -c < "$f") bytes of demo_secret from $f"; sleep 3600'
   say "baton service ps hello"
   m service ps hello
+  say "baton service logs hello"
+  m service logs hello
 elif has_command service; then
   say "a 3-replica service on the process executor (secrets are not in this build yet)"
   # shellcheck disable=SC2016 # $BATON_TASK_SLOT is expanded by the task's shell, not here

@@ -84,8 +84,14 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Each in-process node's secrets tmpfs, under one directory per test JVM; named by hostname so a
+   * node restarted from its state dir finds its own (and must empty it).
+   */
+  static final Path SECRETS_ROOTS = Path.of("/tmp", "baton-it-secrets-" + ProcessHandle.current().pid());
+
   static NodeSettings settings(String hostname) {
-    return NodeSettings.defaults().withHostname(hostname);
+    return NodeSettings.defaults().withHostname(hostname).withSecretsRoot(SECRETS_ROOTS.resolve(hostname));
   }
 
   private void startManager() throws NodeException {

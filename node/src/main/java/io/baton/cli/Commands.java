@@ -11,8 +11,8 @@ import picocli.CommandLine;
  */
 final class Commands {
   private static final List<String> NAMES =
-      List.of("init", "join", "start", "join-token", "node", "service", "cluster", "unlock", "unlock-key", "ca",
-          "version", "help");
+      List.of("init", "join", "start", "join-token", "node", "service", "secret", "cluster", "unlock", "unlock-key",
+          "ca", "version", "help");
   /** Global options that take a value, so their value is not mistaken for the command word. */
   private static final Set<String> OPTIONS_WITH_VALUE =
       Set.of("--state-dir", "-H", "--host", "--tlscacert", "--tlscert", "--tlskey");
@@ -46,6 +46,7 @@ final class Commands {
       case "cluster" -> new ClusterCommand();
       case "unlock" -> new UnlockCommand();
       case "unlock-key" -> new UnlockKeyCommand();
+      case "secret" -> new SecretCommand();
       case "ca" -> new CaCommand();
       case "version" -> new VersionCommand();
       default -> new CommandLine.HelpCommand();

@@ -57,7 +57,8 @@ final class ServiceCommand implements Runnable {
     List<String> env = new ArrayList<>();
     @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Service label (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
-    @Option(names = "--secret", paramLabel = "NAME", description = "Secret to expose to the tasks (repeatable).")
+    @Option(names = "--secret", paramLabel = "NAME[,target=FILE,mode=M,uid=N,gid=N]",
+        description = "Secret the tasks read at /run/secrets/FILE (repeatable).")
     List<String> secrets = new ArrayList<>();
     @Option(names = {"-w", "--workdir"}, description = "Working directory inside the task.") String workdir;
     @Option(names = {"-u", "--user"}, description = "User the task runs as.") String user;
@@ -86,7 +87,7 @@ final class ServiceCommand implements Runnable {
         container.setUser(user);
       }
       for (String secret : secrets) {
-        container.addSecrets(SecretReference.newBuilder().setSecretName(secret).setTarget(secret));
+        container.addSecrets(SecretFlags.parse("--secret", secret));
       }
       spec.getTaskBuilder().getPlacementBuilder().addAllConstraints(constraints);
       flags.applyTo(spec);
@@ -196,6 +197,8 @@ final class ServiceCommand implements Runnable {
     @Option(names = "--env-rm", paramLabel = "KEY", description = "Remove an environment variable.") List<String> envRm = new ArrayList<>();
     @Option(names = "--constraint-add", paramLabel = "EXPR", description = "Add a placement constraint.") List<String> constraintAdd = new ArrayList<>();
     @Option(names = "--constraint-rm", paramLabel = "EXPR", description = "Remove a placement constraint.") List<String> constraintRm = new ArrayList<>();
+    @Option(names = "--secret-add", paramLabel = "NAME[,target=FILE,...]", description = "Add or replace a secret.") List<String> secretAdd = new ArrayList<>();
+    @Option(names = "--secret-rm", paramLabel = "NAME", description = "Remove a secret.") List<String> secretRm = new ArrayList<>();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -224,6 +227,18 @@ final class ServiceCommand implements Runnable {
         }
         envRm.forEach(key -> env.removeIf(e -> e.startsWith(key + "=")));
         container.clearEnv().addAllEnv(env);
+        List<SecretReference> secrets = new ArrayList<>(container.getSecretsList());
+        for (String rm : secretRm) {
+          if (!secrets.removeIf(r -> r.getSecretName().equals(rm) || r.getSecretId().equals(rm))) {
+            throw new UsageError("service " + service + " has no secret '" + rm + "'");
+          }
+        }
+        for (String add : secretAdd) {
+          SecretReference ref = SecretFlags.parse("--secret-add", add);
+          secrets.removeIf(r -> r.getSecretName().equals(ref.getSecretName()));
+          secrets.add(ref);
+        }
+        container.clearSecrets().addAllSecrets(secrets);
         var placement = next.getTaskBuilder().getPlacementBuilder();
         List<String> constraints = new ArrayList<>(placement.getConstraintsList());
         constraints.removeAll(constraintRm);

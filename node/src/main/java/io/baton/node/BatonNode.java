@@ -13,6 +13,8 @@ import io.baton.api.GetDataKeysRequest;
 import io.baton.api.JoinRaftRequest;
 import io.baton.api.NodeDescription;
 import io.baton.api.RaftMembershipGrpc;
+import io.baton.agent.secrets.SecretValues;
+import io.baton.agent.secrets.TmpfsSecrets;
 import io.baton.api.SessionMessage;
 import io.baton.ca.CertificateIssuer;
 import io.baton.ca.ClusterTrustManager;
@@ -93,6 +95,9 @@ public final class BatonNode implements AutoCloseable {
   private LocalControl local;
   private Executor executor;
   private TaskManager tasks;
+  /** The secret values of this node's current assignment set, in memory only. */
+  private final SecretValues secretValues = new SecretValues();
+  private TmpfsSecrets secrets;
   private StatusReporter statuses;
   private Fence fence;
   private LogPublisher logs;
@@ -292,8 +297,10 @@ public final class BatonNode implements AutoCloseable {
     }
     local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
     executor = new ProcessExecutor(settings.clock());
+    // One tmpfs per node under the root, so that several nodes on one host never share one.
+    secrets = TmpfsSecrets.open(settings.secretsRoot().resolve(identity().nodeId()), secretValues);
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
-        settings.clock());
+        settings.clock(), Thread.ofVirtual().name("baton-task-", 0).factory(), secrets);
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
         this::onSession, settings.clock());
     if (file.fenceAfterMs() > 0) {
@@ -449,12 +456,18 @@ public final class BatonNode implements AutoCloseable {
     return fence;
   }
 
+  /** Where this node's tasks' secrets are, on tmpfs (for tests). */
+  public TmpfsSecrets secrets() {
+    return secrets;
+  }
+
   /** The task manager running this node's tasks (for tests and logs). */
   public TaskManager tasks() {
     return tasks;
   }
 
   private void onSession(SessionMessage message) {
+    secretValues.replace(message.getSecretsList());
     tasks.reconcile(message.getTasksList());
     logs.onSession(message);
     List<String> managers = message.getManagersList().stream().map(m -> m.getAddr()).toList();
@@ -610,7 +623,7 @@ public final class BatonNode implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, logs, statuses, tasks, executor, channels, local, manager, managerKeys, store}) {
+    for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, logs, statuses, tasks, secrets, executor, channels, local, manager, managerKeys, store}) {
       if (part != null) {
         try {
           part.close();

@@ -4,6 +4,8 @@ import io.baton.agent.AgentConfig;
 import io.baton.manager.auth.BootstrapRateLimiter;
 import io.baton.manager.dispatcher.DispatcherConfig;
 import io.baton.manager.Manager;
+import io.baton.agent.secrets.TmpfsSecrets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -12,6 +14,8 @@ import java.time.Duration;
  *
  * @param hostname the hostname the node reports, or null to detect it
  * @param electionWait how long a manager holds a call while no Raft leader is known
+ * @param secretsRoot where the agent mounts the tmpfs of its tasks' secrets, at {@code
+ *     <secretsRoot>/<node id>} (several nodes may share a host)
  */
 public record NodeSettings(
     Clock clock,
@@ -19,15 +23,21 @@ public record NodeSettings(
     AgentConfig agent,
     BootstrapRateLimiter.Config rateLimits,
     String hostname,
-    Duration electionWait) {
+    Duration electionWait,
+    Path secretsRoot) {
 
   public static NodeSettings defaults() {
     return new NodeSettings(
         Clock.systemUTC(), DispatcherConfig.defaults(), AgentConfig.defaults(),
-        BootstrapRateLimiter.Config.defaults(), null, Manager.Config.DEFAULT_ELECTION_WAIT);
+        BootstrapRateLimiter.Config.defaults(), null, Manager.Config.DEFAULT_ELECTION_WAIT,
+        TmpfsSecrets.DEFAULT_ROOT);
   }
 
   public NodeSettings withHostname(String name) {
-    return new NodeSettings(clock, dispatcher, agent, rateLimits, name, electionWait);
+    return new NodeSettings(clock, dispatcher, agent, rateLimits, name, electionWait, secretsRoot);
+  }
+
+  public NodeSettings withSecretsRoot(Path root) {
+    return new NodeSettings(clock, dispatcher, agent, rateLimits, hostname, electionWait, root);
   }
 }

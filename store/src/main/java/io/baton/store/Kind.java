@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.baton.api.Cluster;
 import io.baton.api.Meta;
 import io.baton.api.Node;
+import io.baton.api.Secret;
 import io.baton.api.Service;
 import io.baton.api.Task;
 import io.baton.api.store.ObjectKind;
@@ -93,7 +94,21 @@ public final class Kind<T extends Message> {
           StoreObject::getTask,
           List.of(TASKS_BY_SERVICE, TASKS_BY_NODE));
 
-  private static final List<Kind<?>> ALL = List.of(CLUSTER, NODE, SERVICE, TASK);
+  public static final Kind<Secret> SECRET =
+      new Kind<>(
+          ObjectKind.OBJECT_KIND_SECRET,
+          StoreObject.KindCase.SECRET,
+          "secret",
+          Secret.class,
+          false,
+          Secret::getId,
+          Secret::getMeta,
+          (o, m) -> o.toBuilder().setMeta(m).build(),
+          StoreObject.Builder::setSecret,
+          StoreObject::getSecret,
+          List.of());
+
+  private static final List<Kind<?>> ALL = List.of(CLUSTER, NODE, SERVICE, TASK, SECRET);
 
   private static final Map<ObjectKind, Kind<?>> BY_PROTO = new EnumMap<>(ObjectKind.class);
   private static final Map<StoreObject.KindCase, Kind<?>> BY_CASE =

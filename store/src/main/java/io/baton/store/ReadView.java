@@ -3,6 +3,7 @@ package io.baton.store;
 import com.google.protobuf.Message;
 import io.baton.api.Cluster;
 import io.baton.api.Node;
+import io.baton.api.Secret;
 import io.baton.api.Service;
 import io.baton.api.Task;
 import java.util.List;
@@ -71,6 +72,16 @@ public interface ReadView {
   /** All services, sorted by id; an unmodifiable list. */
   default List<Service> services() {
     return list(Kind.SERVICE);
+  }
+
+  /** The secret with this id, if it exists. */
+  default Optional<Secret> secret(String id) {
+    return get(Kind.SECRET, id);
+  }
+
+  /** All secrets, sorted by id; an unmodifiable list. */
+  default List<Secret> secrets() {
+    return list(Kind.SECRET);
   }
 
   /** The task with this id, if it exists. */

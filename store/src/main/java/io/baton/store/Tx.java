@@ -3,6 +3,7 @@ package io.baton.store;
 import com.google.protobuf.Message;
 import io.baton.api.Cluster;
 import io.baton.api.Node;
+import io.baton.api.Secret;
 import io.baton.api.Service;
 import io.baton.api.Task;
 
@@ -69,6 +70,20 @@ public interface Tx extends ReadView {
    */
   default void put(Task task) {
     put(Kind.TASK, task);
+  }
+
+  /**
+   * Creates or replaces a secret.
+   *
+   * @throws IllegalArgumentException if the id is empty
+   */
+  default void put(Secret secret) {
+    put(Kind.SECRET, secret);
+  }
+
+  /** Deletes a secret; nothing happens if it does not exist. */
+  default void deleteSecret(String id) {
+    delete(Kind.SECRET, id);
   }
 
   /** Deletes a node; nothing happens if it does not exist. */

@@ -31,10 +31,11 @@ class KindTest {
 
   @Test
   void constantsDescribeTheirKinds() {
-    assertThat(Kind.all()).containsExactly(Kind.CLUSTER, Kind.NODE, Kind.SERVICE, Kind.TASK);
+    assertThat(Kind.all())
+        .containsExactly(Kind.CLUSTER, Kind.NODE, Kind.SERVICE, Kind.TASK, Kind.SECRET);
     assertThat(Kind.all())
         .extracting(Kind::noun)
-        .containsExactly("cluster", "node", "service", "task");
+        .containsExactly("cluster", "node", "service", "task", "secret");
     assertThat(Kind.all()).filteredOn(Kind::singleton).containsExactly(Kind.CLUSTER);
     assertThat(Kind.TASK.proto()).isEqualTo(ObjectKind.OBJECT_KIND_TASK);
     assertThat(Kind.SERVICE.proto()).isEqualTo(ObjectKind.OBJECT_KIND_SERVICE);
@@ -46,6 +47,13 @@ class KindTest {
     roundTrips(Kind.NODE, StoreFixture.node("n1"));
     roundTrips(Kind.SERVICE, StoreFixture.service("s1"));
     roundTrips(Kind.TASK, StoreFixture.task("t1", "s1", "n1"));
+    roundTrips(
+        Kind.SECRET,
+        io.baton.api.Secret.newBuilder()
+            .setId("x1")
+            .setSpec(io.baton.api.SecretSpec.newBuilder().setName("db"))
+            .setData(com.google.protobuf.ByteString.copyFromUtf8("v"))
+            .build());
   }
 
   @Test

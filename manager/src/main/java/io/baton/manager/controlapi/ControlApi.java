@@ -4,7 +4,14 @@ import io.baton.api.Availability;
 import io.baton.api.Cluster;
 import io.baton.api.ClusterInfo;
 import io.baton.api.ControlGrpc;
+import io.baton.api.CreateSecretRequest;
 import io.baton.api.CreateServiceRequest;
+import io.baton.api.GetSecretRequest;
+import io.baton.api.ListSecretsRequest;
+import io.baton.api.ListSecretsResponse;
+import io.baton.api.RemoveSecretRequest;
+import io.baton.api.RemoveSecretResponse;
+import io.baton.api.SecretInfo;
 import io.baton.api.GetServiceRequest;
 import io.baton.api.ListServicesRequest;
 import io.baton.api.ListServicesResponse;
@@ -66,6 +73,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   private final SecureRandom random;
   private final java.time.Clock clock;
   private final ServiceHandlers services;
+  private final SecretHandlers secrets;
   private final LogBroker logs;
 
   public ControlApi(
@@ -76,6 +84,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
     this.random = random;
     this.clock = clock;
     this.services = new ServiceHandlers(store, random, clock);
+    this.secrets = new SecretHandlers(store, random);
   }
 
   @Override
@@ -120,6 +129,29 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   @Override
   public void listTasks(ListTasksRequest request, StreamObserver<ListTasksResponse> observer) {
     GrpcErrors.unary(observer, () -> services.tasks(request));
+  }
+
+  @Override
+  public void createSecret(CreateSecretRequest request, StreamObserver<SecretInfo> observer) {
+    GrpcErrors.unary(observer, () -> secrets.create(request));
+  }
+
+  @Override
+  public void getSecret(GetSecretRequest request, StreamObserver<SecretInfo> observer) {
+    GrpcErrors.unary(observer, () -> secrets.get(request.getSecret()));
+  }
+
+  @Override
+  public void listSecrets(ListSecretsRequest request, StreamObserver<ListSecretsResponse> observer) {
+    GrpcErrors.unary(observer, secrets::list);
+  }
+
+  @Override
+  public void removeSecret(RemoveSecretRequest request, StreamObserver<RemoveSecretResponse> observer) {
+    GrpcErrors.unary(observer, () -> {
+      secrets.remove(request.getSecret());
+      return RemoveSecretResponse.getDefaultInstance();
+    });
   }
 
   @Override

@@ -42,10 +42,11 @@ final class ServiceHandlers {
     ServiceSpec spec = ServiceSpecs.normalize(request.getSpec());
     String id = Identifiers.newId(random);
     Service created = store.update(tx -> {
+      ServiceSpec bound = SecretReferences.bind(tx, spec);
       if (tx.services().stream().anyMatch(s -> s.getSpec().getName().equals(spec.getName()))) {
         throw Status.ALREADY_EXISTS.withDescription("service " + spec.getName() + " already exists").asRuntimeException();
       }
-      Service service = Service.newBuilder().setId(id).setSpec(spec).setSpecVersion(1).setTaskVersion(1).build();
+      Service service = Service.newBuilder().setId(id).setSpec(bound).setSpecVersion(1).setTaskVersion(1).build();
       tx.put(service);
       return service;
     });
@@ -63,7 +64,7 @@ final class ServiceHandlers {
         throw Status.ABORTED.withDescription("service " + current.getSpec().getName()
             + " was changed by someone else since you read it; read it again and retry").asRuntimeException();
       }
-      ServiceSpec next = request.getRollback() ? rollbackTarget(current) : proposed;
+      ServiceSpec next = request.getRollback() ? rollbackTarget(current) : SecretReferences.bind(tx, proposed);
       checkCompatible(current.getSpec(), next);
       Service.Builder b = current.toBuilder().setSpec(next).setPreviousSpec(current.getSpec())
           .setSpecVersion(current.getSpecVersion() + 1);

@@ -64,9 +64,6 @@ final class ServiceSpecs {
     if (container.getStopGracePeriodMs() < 0) {
       throw GrpcErrors.invalid("stop grace period must not be negative");
     }
-    if (container.getSecretsCount() > 0) {
-      throw GrpcErrors.invalid("secret '" + container.getSecrets(0).getSecretName() + "' does not exist");
-    }
     checkResources(task.getReservations(), "reservation");
     checkResources(task.getLimits(), "limit");
     try {

@@ -14,8 +14,8 @@ import io.baton.api.SessionMessage;
 import io.baton.api.SessionRequest;
 import io.baton.api.PublishLogsMessage;
 import io.baton.api.PublishLogsResponse;
-import io.baton.api.Task;
 import io.baton.api.TaskState;
+import io.baton.api.TaskStatus;
 import io.baton.api.TaskStatusUpdate;
 import io.baton.api.UpdateTaskStatusRequest;
 import io.baton.api.UpdateTaskStatusResponse;
@@ -255,6 +255,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         affected.add(object.getNode().getId());
       } else if (object.hasTask() && !object.getTask().getNodeId().isEmpty()) {
         affected.add(object.getTask().getNodeId());
+      } else if (object.hasSecret()) {
+        affected.addAll(sessions.keySet());
       }
     }
     for (var ref : event.deleted()) {
@@ -263,7 +265,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         if (stream != null) {
           stream.close(Status.PERMISSION_DENIED.withDescription("node " + ref.getId() + " was removed from the cluster"));
         }
-      } else if (ref.getKind() == ObjectKind.OBJECT_KIND_TASK) {
+      } else if (ref.getKind() == ObjectKind.OBJECT_KIND_TASK
+          || ref.getKind() == ObjectKind.OBJECT_KIND_SECRET) {
         affected.addAll(sessions.keySet());
       }
     }
@@ -321,18 +324,47 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER && !n.getManagerAddr().isEmpty())
         .map(n -> ManagerPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getManagerAddr()).build())
         .toList();
-    List<Task> assigned = store.view().tasksOfNode(node.getId()).stream()
-        .filter(t -> t.getStatus().getState().getNumber() >= TaskState.TASK_STATE_ASSIGNED_VALUE)
-        .filter(t -> !TaskStates.isTerminal(t.getStatus().getState()))
-        .toList();
+    Assignments assigned = Assignments.of(store.view(), node);
+    if (!assigned.rejected().isEmpty()) {
+      scheduler.execute(() -> reject(node.getId(), assigned.rejected()));
+    }
     return SessionMessage.newBuilder()
         .setSessionId(sessionId)
         .setHeartbeatPeriodMs(periodMs())
         .addAllManagers(managers)
         .setNode(node)
-        .addAllTasks(assigned)
+        .addAllTasks(assigned.tasks())
+        .addAllSecrets(assigned.secrets())
         .addAllLogSubscriptions(logs.forNode(node.getId()))
         .build();
+  }
+
+  /**
+   * Marks rejected the tasks of {@code nodeId} that a secret's zone policy keeps from it (they were
+   * never sent), so that {@code service ps} shows why and the orchestrator replaces them.
+   */
+  private void reject(String nodeId, Map<String, String> reasons) {
+    if (!store.isLeader()) {
+      return;
+    }
+    long now = clock.millis();
+    try {
+      store.update(tx -> {
+        reasons.forEach((taskId, reason) -> tx.task(taskId)
+            .filter(task -> task.getNodeId().equals(nodeId))
+            .filter(task -> !TaskStates.isTerminal(task.getStatus().getState()))
+            .ifPresent(task -> tx.put(TaskStates.withStatus(task, TaskStatus.newBuilder()
+                .setState(TaskState.TASK_STATE_REJECTED)
+                .setTimestampMs(now)
+                .setMessage("rejected")
+                .setError(reason)
+                .build(), TASK_HISTORY))));
+        return null;
+      });
+      reasons.forEach((taskId, reason) -> log.warn("task {} rejected: {}", taskId, reason));
+    } catch (StoreException | RuntimeException e) {
+      log.warn("could not mark tasks of node {} rejected: {}", nodeId, e.getMessage());
+    }
   }
 
   private boolean allowRegistration(String nodeId) {

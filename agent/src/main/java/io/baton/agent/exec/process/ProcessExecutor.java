@@ -8,7 +8,11 @@ import io.baton.agent.exec.TaskIds;
 import io.baton.agent.exec.TaskRunner;
 import io.baton.api.Task;
 import java.time.Clock;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,7 @@ public final class ProcessExecutor implements Executor {
   private final Clock clock;
   private final ProcessExecutorConfig config;
   private final Cgroups cgroups;
+  private final SecretsNamespace secretsNamespace;
   private volatile boolean closed;
 
   /** An executor with {@link ProcessExecutorConfig#defaults()}. */
@@ -45,6 +50,9 @@ public final class ProcessExecutor implements Executor {
     this.cgroups = Cgroups.detect(config.cgroupRoot());
     cgroups.warning().ifPresent(log::warn);
     cgroups.problem().ifPresent(problem -> log.debug("cgroups: {}", problem));
+    this.secretsNamespace = SecretsNamespace.detect();
+    secretsNamespace.problem().ifPresent(problem -> log.warn(
+        "tasks find their secrets at $BATON_SECRETS_DIR, not at /run/secrets: {}", problem));
   }
 
   @Override
@@ -74,7 +82,14 @@ public final class ProcessExecutor implements Executor {
     if (!TaskIds.isSafe(task.getId())) {
       throw new ExecutorException("invalid task id");
     }
-    Launch launch = Launch.of(task, context);
+    Optional<Path> secrets = context.secretsDir();
+    boolean isolate = secrets.isPresent() && secretsNamespace.problem().isEmpty();
+    Launch launch = Launch.of(task, isolate
+        ? new TaskContext(context.workDir(), Optional.of(SecretsNamespace.MOUNT_POINT), context.extraEnv())
+        : context);
+    UnaryOperator<List<String>> wrap = isolate
+        ? argv -> secretsNamespace.wrap(argv, secrets.get())
+        : UnaryOperator.identity();
     return new ProcessTaskRunner(
         task.getId(),
         task.getSpec().getContainer().getImage(),
@@ -83,7 +98,8 @@ public final class ProcessExecutor implements Executor {
         task.getSpec().getLimits(),
         cgroups,
         new LogBuffer(clock, config.logBytesPerTask()),
-        config.logDrainTimeout());
+        config.logDrainTimeout(),
+        wrap);
   }
 
   /** Refuses new tasks; runners already created are unaffected. */

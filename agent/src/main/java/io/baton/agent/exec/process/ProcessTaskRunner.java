@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,8 @@ final class ProcessTaskRunner implements TaskRunner {
   private final Cgroups cgroups;
   private final LogBuffer logs;
   private final Duration drainTimeout;
+  /** Wraps the resolved argv, e.g. into the task's own mount namespace for its secrets. */
+  private final UnaryOperator<List<String>> isolation;
   private final Object lock = new Object();
   private final List<Thread> pumps = new ArrayList<>(2);
 
@@ -65,7 +68,9 @@ final class ProcessTaskRunner implements TaskRunner {
       Resources limits,
       Cgroups cgroups,
       LogBuffer logs,
-      Duration drainTimeout) {
+      Duration drainTimeout,
+      UnaryOperator<List<String>> isolation) {
+    this.isolation = isolation;
     this.taskId = taskId;
     this.image = image;
     this.workDir = workDir;
@@ -107,6 +112,7 @@ final class ProcessTaskRunner implements TaskRunner {
       }
       List<String> argv = new ArrayList<>(launch.argv());
       argv.set(0, CommandPath.resolve(argv.get(0), launch.env().get("PATH"), workDir).toString());
+      argv = isolation.apply(argv);
       ProcessBuilder builder =
           new ProcessBuilder(cgroup == null ? argv : cgroup.wrap(argv))
               .directory(workDir.toFile())

@@ -67,14 +67,25 @@ class ProcessTaskRunnerTest {
 
   @Test
   void passesTheSecretsDirectoryAndTheAgentsExtraEnvironment() throws Exception {
-    Path secrets = tmp.resolve("secrets");
+    Path secrets = Files.createDirectory(tmp.resolve("secrets"));
+    Files.writeString(secrets.resolve("db"), "secret-file-content");
     TaskContext context =
         new TaskContext(tmp.resolve("work"), Optional.of(secrets), Map.of("BATON_NODE_ID", "n1"));
-    TaskRunner runner = started(TestTasks.running("t1", "env"), context);
+    TaskRunner runner =
+        started(TestTasks.running("t1", "sh", "-c", "env; cat \"$BATON_SECRETS_DIR/db\"; echo"), context);
 
     assertThat(runner.awaitExit().exitCode()).isZero();
+    // As root, the task runs in its own mount namespace and sees the directory at /run/secrets.
+    boolean root = Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
     assertThat(texts(runner))
-        .contains("BATON_SECRETS_DIR=" + secrets, "BATON_NODE_ID=n1", "BATON_TASK_ID=t1");
+        .contains(
+            "BATON_SECRETS_DIR=" + (root ? "/run/secrets" : secrets),
+            "BATON_NODE_ID=n1",
+            "BATON_TASK_ID=t1",
+            "secret-file-content");
+    if (root) {
+      assertThat(Path.of("/run/secrets/db")).doesNotExist();
+    }
     runner.remove();
   }
 
