@@ -36,6 +36,7 @@ final class TestCluster implements AutoCloseable {
   private final Path root;
   private final Duration heartbeat;
   private final Duration certExpiry;
+  private final String executor;
   private final List<BatonNode> nodes = new ArrayList<>();
   private final List<ManagerChannels> clients = new ArrayList<>();
   private BatonNode manager;
@@ -43,9 +44,10 @@ final class TestCluster implements AutoCloseable {
   private int workerCount;
   private int managerCount = 1;
 
-  private TestCluster(Duration heartbeat, Duration certExpiry) {
+  private TestCluster(Duration heartbeat, Duration certExpiry, String executor) {
     this.heartbeat = heartbeat;
     this.certExpiry = certExpiry;
+    this.executor = executor;
     try {
       this.root = Files.createTempDirectory("baton-it-");
     } catch (IOException e) {
@@ -58,7 +60,13 @@ final class TestCluster implements AutoCloseable {
   }
 
   static TestCluster start(int workers, Duration heartbeat, Duration certExpiry) throws NodeException {
-    TestCluster cluster = new TestCluster(heartbeat, certExpiry);
+    return start(workers, heartbeat, certExpiry, "process");
+  }
+
+  /** A cluster whose nodes all run tasks with {@code executor} ({@code process} or {@code docker}). */
+  static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor)
+      throws NodeException {
+    TestCluster cluster = new TestCluster(heartbeat, certExpiry, executor);
     try {
       cluster.startManager();
       for (int i = 0; i < workers; i++) {
@@ -79,7 +87,7 @@ final class TestCluster implements AutoCloseable {
     managerPort = Ports.freePair();
     String addr = "127.0.0.1:" + managerPort;
     manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, addr, null, certExpiry, heartbeat,
-        "process", Map.of()), settings("manager"));
+        executor, Map.of()), settings("manager"));
     nodes.add(manager);
   }
 
@@ -92,7 +100,7 @@ final class TestCluster implements AutoCloseable {
   BatonNode addWorker(Duration fenceAfter) throws NodeException {
     String name = "worker" + (++workerCount);
     BatonNode worker = BatonNode.join(new JoinOptions(root.resolve(name), workerToken(), managerAddress(),
-        "127.0.0.1:0", "127.0.0.1:0", "process", fenceAfter), settings(name));
+        "127.0.0.1:0", "127.0.0.1:0", executor, fenceAfter), settings(name));
     nodes.add(worker);
     awaitState(worker.identity().nodeId(), NodeState.NODE_STATE_READY);
     return worker;
@@ -106,7 +114,7 @@ final class TestCluster implements AutoCloseable {
     String name = "manager" + (++managerCount);
     String addr = "127.0.0.1:" + Ports.freePair();
     BatonNode added = BatonNode.join(new JoinOptions(root.resolve(name), managerToken(), managerAddress(),
-        addr, addr, "process", null), settings(name));
+        addr, addr, executor, null), settings(name));
     nodes.add(added);
     String id = added.identity().nodeId();
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))

@@ -7,7 +7,6 @@ import io.baton.agent.LogPublisher;
 import io.baton.agent.StatusReporter;
 import io.baton.agent.exec.Executor;
 import io.baton.agent.exec.TaskManager;
-import io.baton.agent.exec.process.ProcessExecutor;
 import io.baton.api.JoinRaftRequest;
 import io.baton.api.NodeDescription;
 import io.baton.api.RaftMembershipGrpc;
@@ -182,14 +181,29 @@ public final class BatonNode implements AutoCloseable {
     return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings, manager);
   }
 
-  /** Restarts a node from its state directory. */
+  /** Restarts a node from its state directory, with the executor it was created with. */
   public static BatonNode start(java.nio.file.Path stateDir, NodeSettings settings) throws NodeException {
+    return start(stateDir, settings, null);
+  }
+
+  /**
+   * Restarts a node from its state directory.
+   *
+   * @param executor {@code docker}, {@code process} or {@code auto} to replace the executor stored
+   *     in {@code node.json} (kept for later starts), or null to keep it
+   */
+  public static BatonNode start(java.nio.file.Path stateDir, NodeSettings settings, String executor)
+      throws NodeException {
     StateDir dir = new StateDir(stateDir);
     if (!dir.holdsNode()) {
       throw new NodeException("no node in " + dir.root() + "; create one with 'baton init' or 'baton join'");
     }
     try {
       NodeFile nodeFile = dir.readNodeFile();
+      if (executor != null && !executor.equals(nodeFile.executor())) {
+        nodeFile = nodeFile.withExecutor(executor);
+        dir.writeNodeFile(nodeFile);
+      }
       Credentials credentials = dir.readCredentials();
       Instant notAfter = credentials.leaf().getNotAfter().toInstant();
       if (settings.clock().instant().isAfter(notAfter)) {
@@ -245,7 +259,7 @@ public final class BatonNode implements AutoCloseable {
       startManager();
     }
     local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
-    executor = new ProcessExecutor(settings.clock());
+    executor = ExecutorChoice.open(file.executor(), file.nodeId(), settings.clock());
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
         settings.clock());
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
