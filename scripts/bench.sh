@@ -6,7 +6,9 @@
 # `scripts/bench.sh failover [--runs N]` N kill -9s of the leader of 3 managers under continuous writes
 # (io.baton.bench.FailoverBench; fails if an acknowledged write is lost),
 # `scripts/bench.sh writes [--runs N] [--seconds S] [--writers N[,N...]] [--dir DIR]` the cluster store's
-# committed changes per second with many concurrent writers (io.baton.bench.WriteBench).
+# committed changes per second with many concurrent writers (io.baton.bench.WriteBench),
+# `scripts/bench.sh docker [--runs N]` service convergence on real containers, baton's docker executor
+# against Docker Swarm on the same dockerd (io.baton.bench.DockerConvergenceBench).
 #
 #   scripts/bench.sh [--runs N]     N runs per figure (default 5); prints a table on stdout
 #
@@ -55,5 +57,6 @@ case "${1:-}" in
   services) main=io.baton.bench.ServiceConvergenceBench; shift ;;
   scheduler) main=io.baton.bench.SchedulerBench; shift ;;
   failover) main=io.baton.bench.FailoverBench; shift ;;
+  docker) main=io.baton.bench.DockerConvergenceBench; shift ;;
 esac
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "bench/target/classes:bench/target/lib/*" "$main" "$@"

@@ -36,6 +36,7 @@ final class TestCluster implements AutoCloseable {
   private final Path root;
   private final Duration heartbeat;
   private final Duration certExpiry;
+  private final String executor;
   private final List<BatonNode> nodes = new ArrayList<>();
   private final List<ManagerChannels> clients = new ArrayList<>();
   private BatonNode manager;
@@ -45,9 +46,10 @@ final class TestCluster implements AutoCloseable {
 
   private final boolean autolock;
 
-  private TestCluster(Duration heartbeat, Duration certExpiry, boolean autolock) {
+  private TestCluster(Duration heartbeat, Duration certExpiry, String executor, boolean autolock) {
     this.heartbeat = heartbeat;
     this.certExpiry = certExpiry;
+    this.executor = executor;
     this.autolock = autolock;
     try {
       this.root = Files.createTempDirectory("baton-it-");
@@ -61,17 +63,23 @@ final class TestCluster implements AutoCloseable {
   }
 
   static TestCluster start(int workers, Duration heartbeat, Duration certExpiry) throws NodeException {
-    return start(workers, heartbeat, certExpiry, false);
+    return start(workers, heartbeat, certExpiry, "process");
   }
 
   /** A cluster created with {@code init --autolock}. */
   static TestCluster startAutolocked(int workers) throws NodeException {
-    return start(workers, Duration.ofMillis(500), Duration.ofHours(24), true);
+    return start(workers, Duration.ofMillis(500), Duration.ofHours(24), "process", true);
   }
 
-  private static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, boolean autolock)
+  /** A cluster whose nodes all run tasks with {@code executor} ({@code process} or {@code docker}). */
+  static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor)
       throws NodeException {
-    TestCluster cluster = new TestCluster(heartbeat, certExpiry, autolock);
+    return start(workers, heartbeat, certExpiry, executor, false);
+  }
+
+  private static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor,
+      boolean autolock) throws NodeException {
+    TestCluster cluster = new TestCluster(heartbeat, certExpiry, executor, autolock);
     try {
       cluster.startManager();
       for (int i = 0; i < workers; i++) {
@@ -98,7 +106,7 @@ final class TestCluster implements AutoCloseable {
     managerPort = Ports.freePair();
     String addr = "127.0.0.1:" + managerPort;
     manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, addr, null, certExpiry, heartbeat,
-        "process", Map.of(), autolock), settings("manager"));
+        executor, Map.of(), autolock), settings("manager"));
     nodes.add(manager);
   }
 
@@ -111,7 +119,7 @@ final class TestCluster implements AutoCloseable {
   BatonNode addWorker(Duration fenceAfter) throws NodeException {
     String name = "worker" + (++workerCount);
     BatonNode worker = BatonNode.join(new JoinOptions(root.resolve(name), workerToken(), managerAddress(),
-        "127.0.0.1:0", "127.0.0.1:0", "process", fenceAfter), settings(name));
+        "127.0.0.1:0", "127.0.0.1:0", executor, fenceAfter), settings(name));
     nodes.add(worker);
     awaitState(worker.identity().nodeId(), NodeState.NODE_STATE_READY);
     return worker;
@@ -125,7 +133,7 @@ final class TestCluster implements AutoCloseable {
     String name = "manager" + (++managerCount);
     String addr = "127.0.0.1:" + Ports.freePair();
     BatonNode added = BatonNode.join(new JoinOptions(root.resolve(name), managerToken(), managerAddress(),
-        addr, addr, "process", null), settings(name));
+        addr, addr, executor, null), settings(name));
     nodes.add(added);
     String id = added.identity().nodeId();
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))

@@ -37,8 +37,8 @@ final class InitCommand implements Callable<Integer> {
   @Option(names = "--heartbeat-period", paramLabel = "DURATION", defaultValue = "5s", hidden = true)
   String heartbeatPeriod;
 
-  @Option(names = "--executor", paramLabel = "docker|process", defaultValue = "process",
-      description = "How this node runs tasks (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--executor", paramLabel = "docker|process|auto", defaultValue = Executors.DEFAULT,
+      description = Executors.DESCRIPTION)
   String executor;
 
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Node label (repeatable).")

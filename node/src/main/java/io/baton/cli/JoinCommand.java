@@ -27,8 +27,8 @@ final class JoinCommand implements Callable<Integer> {
   @Option(names = "--advertise-addr", paramLabel = "HOST:PORT", description = "Address other nodes reach this node at.")
   String advertiseAddr;
 
-  @Option(names = "--executor", paramLabel = "docker|process", defaultValue = "process",
-      description = "How this node runs tasks (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--executor", paramLabel = "docker|process|auto", defaultValue = Executors.DEFAULT,
+      description = Executors.DESCRIPTION)
   String executor;
 
   @Option(names = "--fence-after", paramLabel = "DURATION",

@@ -7,7 +7,6 @@ import io.baton.agent.LogPublisher;
 import io.baton.agent.StatusReporter;
 import io.baton.agent.exec.Executor;
 import io.baton.agent.exec.TaskManager;
-import io.baton.agent.exec.process.ProcessExecutor;
 import io.baton.api.DataKeysResponse;
 import io.baton.api.GetDataKeysRequest;
 import io.baton.api.JoinRaftRequest;
@@ -203,14 +202,29 @@ public final class BatonNode implements AutoCloseable {
     return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings, null, manager);
   }
 
-  /** Restarts a node from its state directory. */
+  /** Restarts a node from its state directory, with the executor it was created with. */
   public static BatonNode start(java.nio.file.Path stateDir, NodeSettings settings) throws NodeException {
+    return start(stateDir, settings, null);
+  }
+
+  /**
+   * Restarts a node from its state directory.
+   *
+   * @param executor {@code docker}, {@code process} or {@code auto} to replace the executor stored
+   *     in {@code node.json} (kept for later starts), or null to keep it
+   */
+  public static BatonNode start(java.nio.file.Path stateDir, NodeSettings settings, String executor)
+      throws NodeException {
     StateDir dir = new StateDir(stateDir);
     if (!dir.holdsNode()) {
       throw new NodeException("no node in " + dir.root() + "; create one with 'baton init' or 'baton join'");
     }
     try {
       NodeFile nodeFile = dir.readNodeFile();
+      if (executor != null && !executor.equals(nodeFile.executor())) {
+        nodeFile = nodeFile.withExecutor(executor);
+        dir.writeNodeFile(nodeFile);
+      }
       KeysDir.Opened opened = Files.isDirectory(dir.raftDir()) ? openManagerKeys(dir) : null;
       Credentials credentials = dir.readCredentials(opened == null ? null : opened.contents().nodeKeyPassword());
       Instant notAfter = credentials.leaf().getNotAfter().toInstant();
@@ -296,7 +310,7 @@ public final class BatonNode implements AutoCloseable {
       startManager();
     }
     local = LocalControl.start(dir.controlSocket(), manager == null ? List.of() : manager.localServices());
-    executor = new ProcessExecutor(settings.clock());
+    executor = ExecutorChoice.open(file.executor(), file.nodeId(), settings.clock());
     // One tmpfs per node under the root, so that several nodes on one host never share one.
     secrets = TmpfsSecrets.open(settings.secretsRoot().resolve(identity().nodeId()), secretValues);
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),

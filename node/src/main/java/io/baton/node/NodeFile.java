@@ -14,7 +14,8 @@ import java.util.Map;
  * @param listenAddr where this node's TCP listener binds (managers)
  * @param advertiseAddr the address other nodes reach this manager at
  * @param raftAddr where this manager's Raft port binds
- * @param executor the executor this node runs tasks with
+ * @param executor the executor this node runs tasks with: {@code docker}, {@code process}, or {@code
+ *     auto} (or absent) for docker when dockerd answers at start, else process
  * @param labels labels given at init, applied to the node object
  * @param fenceAfterMs stop all tasks after this long without a manager (0: never)
  */
@@ -42,6 +43,10 @@ public record NodeFile(
 
   public NodeFile withRaftAddr(String next) {
     return new NodeFile(nodeId, role, clusterId, managers, listenAddr, advertiseAddr, next, executor, labels, fenceAfterMs);
+  }
+
+  public NodeFile withExecutor(String next) {
+    return new NodeFile(nodeId, role, clusterId, managers, listenAddr, advertiseAddr, raftAddr, next, labels, fenceAfterMs);
   }
 
   public NodeFile withRole(String next) {

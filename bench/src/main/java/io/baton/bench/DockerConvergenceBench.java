@@ -1,0 +1,293 @@
+package io.baton.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code service create --replicas N} until all N run, for N = 1, 10, 50, on real containers of this
+ * machine's dockerd: baton (one manager running its own tasks, {@code --executor docker}) against
+ * Docker Swarm ({@code docker swarm init} on the same daemon), both measured in the same run with
+ * {@code busybox:latest sleep 3600}, polled every 100 ms as {@code /work/shared/baselines/swarm}
+ * polls Swarm. The start is the spawn of the create command; the end is the first poll that sees N
+ * running tasks. Between runs the service is removed and the bench waits until its containers are
+ * gone ({@code sleep} as PID 1 ignores SIGTERM, so both wait their 10 s default grace).
+ *
+ * <p>Refuses to run when the daemon is already part of a swarm (it would not leave someone's
+ * swarm); leaves the swarm it made with {@code docker swarm leave --force} at the end, also on
+ * failure. Starts only its own processes and stops them by PID.
+ */
+final class DockerConvergenceBench {
+  private static final int[] SIZES = {1, 10, 50};
+  private static final String IMAGE = "busybox:latest";
+  private static final Duration POLL_PAUSE = Duration.ofMillis(100);
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration NODE_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(300);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Baton baton;
+  private final Path work;
+  private final int runs;
+  private Path managerDir;
+  private Baton.Node manager;
+
+  private record Row(String what, Stats baton, Stats swarm) {}
+
+  private DockerConvergenceBench(Baton baton, Path work, int runs) {
+    this.baton = baton;
+    this.work = work;
+    this.runs = runs;
+  }
+
+  public static void main(String[] args) {
+    BenchMain.run(args, "scripts/bench.sh docker [--runs N]", "(N runs per figure, default 5)",
+        "baton-bench-docker.", work -> {}, (baton, work, runs) -> {
+          DockerConvergenceBench bench = new DockerConvergenceBench(baton, work, runs);
+          String loadBefore = NodeStartupBench.loadAverage();
+          bench.preflight();
+          List<List<Long>> batonTimes = bench.measureBaton();
+          List<List<Long>> swarmTimes = bench.measureSwarm();
+          List<Row> rows = new ArrayList<>();
+          for (int s = 0; s < SIZES.length; s++) {
+            rows.add(new Row("create " + SIZES[s] + " -> " + SIZES[s] + " running",
+                Stats.ofNanos(batonTimes.get(s)), Stats.ofNanos(swarmTimes.get(s))));
+          }
+          bench.printTable(rows, loadBefore, NodeStartupBench.loadAverage());
+        });
+  }
+
+  private void preflight() {
+    Shell ping = docker("version", "--format", "{{.Server.Version}}");
+    if (ping.code != 0) {
+      throw new BenchException("no dockerd answers: " + ping.err.strip());
+    }
+    if (docker("image", "inspect", IMAGE).code != 0) {
+      throw new BenchException(IMAGE + " is not present in the local dockerd (no registry is needed otherwise)");
+    }
+    String swarm = docker("info", "--format", "{{.Swarm.LocalNodeState}}").out.strip();
+    if (!swarm.equals("inactive")) {
+      throw new BenchException("this dockerd is already in a swarm (" + swarm + "); not touching it");
+    }
+  }
+
+  // ---------------------------------------------------------------- baton
+
+  private List<List<Long>> measureBaton() {
+    baton.run(CALL_TIMEOUT, "version"); // untimed: the first JVM start reads the jars from disk
+    managerDir = work.resolve("manager");
+    String addr = "127.0.0.1:" + Baton.freePortPair();
+    manager = baton.start(work.resolve("manager.log"), "init", "--state-dir", managerDir.toString(),
+        "--listen-addr", addr, "--advertise-addr", addr, "--executor", "docker");
+    long deadline = System.nanoTime() + NODE_TIMEOUT.toNanos();
+    while (baton.run(CALL_TIMEOUT, "--state-dir", managerDir.toString(), "node", "ls").exitCode() != 0) {
+      if (!manager.isAlive() || System.nanoTime() > deadline) {
+        throw manager.failure("did not answer 'node ls'");
+      }
+      pause();
+    }
+    List<List<Long>> all = new ArrayList<>();
+    for (int k : SIZES) {
+      List<Long> times = new ArrayList<>();
+      for (int r = 1; r <= runs; r++) {
+        String name = "b" + k + "-" + r;
+        long start = System.nanoTime();
+        cli("service", "create", "--detach", "--name", name, "--replicas", String.valueOf(k), IMAGE, "sleep", "3600");
+        long end = awaitBatonRunning(name, k, start);
+        times.add(end - start);
+        cli("service", "rm", name);
+        long gone = awaitNoContainers("io.baton.service.name=" + name);
+        progress("baton create %d, run %d/%d: %d running in %d ms; rm -> containers gone %d ms", k, r, runs, k,
+            (end - start) / 1_000_000, gone / 1_000_000);
+      }
+      all.add(times);
+    }
+    Baton.stopAll();
+    return all;
+  }
+
+  private long awaitBatonRunning(String service, int k, long since) {
+    long deadline = since + CONVERGE_TIMEOUT.toNanos();
+    while (true) {
+      if (!manager.isAlive()) {
+        throw manager.failure("exited while service " + service + " converged");
+      }
+      Baton.Result r = baton.run(CALL_TIMEOUT, "--state-dir", managerDir.toString(), "service", "ps", service,
+          "--format", "json");
+      long now = r.endNanos();
+      if (r.exitCode() == 0 && running(r.stdout()) == k) {
+        return now;
+      }
+      if (now > deadline) {
+        throw manager.failure("service " + service + ": not " + k + " running within " + CONVERGE_TIMEOUT.toSeconds() + " s");
+      }
+      pause();
+    }
+  }
+
+  private static long running(String json) {
+    try {
+      JsonNode tasks = JSON.readTree(NodeStartupBench.withoutJvmLog(json));
+      long n = 0;
+      for (JsonNode t : tasks) {
+        if (t.path("state").asText().equals("running") && t.path("desiredState").asText().equals("running")) {
+          n++;
+        }
+      }
+      return n;
+    } catch (IOException e) {
+      throw new BenchException("service ps --format json printed no JSON: " + e.getMessage());
+    }
+  }
+
+  private void cli(String... args) {
+    String[] full = new String[args.length + 2];
+    full[0] = "--state-dir";
+    full[1] = managerDir.toString();
+    System.arraycopy(args, 0, full, 2, args.length);
+    Baton.Result r = baton.run(CALL_TIMEOUT, full);
+    if (r.exitCode() != 0) {
+      throw manager.failure("'baton " + String.join(" ", args) + "' failed (exit " + r.exitCode() + "): " + r.stderr().strip());
+    }
+  }
+
+  // ---------------------------------------------------------------- swarm
+
+  private List<List<Long>> measureSwarm() {
+    int port = Baton.freePortPair();
+    Shell init = docker("swarm", "init", "--advertise-addr", "127.0.0.1", "--listen-addr", "127.0.0.1:" + port);
+    if (init.code != 0) {
+      throw new BenchException("docker swarm init failed: " + init.err.strip());
+    }
+    try {
+      List<List<Long>> all = new ArrayList<>();
+      for (int k : SIZES) {
+        List<Long> times = new ArrayList<>();
+        for (int r = 1; r <= runs; r++) {
+          String name = "s" + k + "-" + r;
+          long start = System.nanoTime();
+          Shell create = docker("service", "create", "--detach", "--quiet", "--replicas", String.valueOf(k),
+              "--name", name, IMAGE, "sleep", "3600");
+          if (create.code != 0) {
+            throw new BenchException("docker service create failed: " + create.err.strip());
+          }
+          long end = awaitSwarmRunning(name, k, start);
+          times.add(end - start);
+          docker("service", "rm", name);
+          long gone = awaitNoContainers("com.docker.swarm.service.name=" + name);
+          progress("swarm create %d, run %d/%d: %d running in %d ms; rm -> containers gone %d ms", k, r, runs, k,
+              (end - start) / 1_000_000, gone / 1_000_000);
+        }
+        all.add(times);
+      }
+      return all;
+    } finally {
+      Shell leave = docker("swarm", "leave", "--force");
+      if (leave.code != 0) {
+        progress("docker swarm leave --force failed: %s", leave.err.strip());
+      }
+    }
+  }
+
+  private long awaitSwarmRunning(String service, int k, long since) {
+    long deadline = since + CONVERGE_TIMEOUT.toNanos();
+    while (true) {
+      Shell ps = docker("service", "ps", service, "--filter", "desired-state=running", "--format", "{{.CurrentState}}");
+      long now = System.nanoTime();
+      if (ps.code == 0 && ps.out.lines().filter(l -> l.startsWith("Running")).count() == k) {
+        return now;
+      }
+      if (now > deadline) {
+        throw new BenchException("swarm service " + service + ": not " + k + " running within "
+            + CONVERGE_TIMEOUT.toSeconds() + " s");
+      }
+      pause();
+    }
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  /** Waits until no container carries {@code label}; returns the ns waited. */
+  private static long awaitNoContainers(String label) {
+    long start = System.nanoTime();
+    while (true) {
+      Shell ps = docker("ps", "-aq", "--filter", "label=" + label);
+      if (ps.code == 0 && ps.out.isBlank()) {
+        return System.nanoTime() - start;
+      }
+      if (System.nanoTime() - start > DRAIN_TIMEOUT.toNanos()) {
+        throw new BenchException("containers labelled " + label + " still there after " + DRAIN_TIMEOUT.toSeconds() + " s");
+      }
+      pause();
+    }
+  }
+
+  private record Shell(int code, String out, String err) {}
+
+  private static Shell docker(String... args) {
+    List<String> command = new ArrayList<>(List.of("docker"));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .start();
+      var out = p.getInputStream();
+      var err = p.getErrorStream();
+      var errText = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(err));
+      String outText = read(out);
+      if (!p.waitFor(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new BenchException("'docker " + String.join(" ", args) + "' did not finish within " + CALL_TIMEOUT.toSeconds() + " s");
+      }
+      return new Shell(p.exitValue(), outText, errText.join());
+    } catch (IOException e) {
+      throw new BenchException("cannot run docker: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted");
+    }
+  }
+
+  private static String read(java.io.InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(POLL_PAUSE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted");
+    }
+  }
+
+  private static void progress(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "bench: " + format + "%n", args);
+  }
+
+  private void printTable(List<Row> rows, String loadBefore, String loadAfter) {
+    System.out.printf(Locale.ROOT, "service convergence on real containers, one dockerd, %s, %d run%s per figure,"
+        + " load %s -> %s%n", IMAGE + " sleep 3600", runs, runs == 1 ? "" : "s", loadBefore, loadAfter);
+    System.out.printf(Locale.ROOT, "| %-26s | %-28s | %-28s |%n", "measurement (ms)", "baton docker min/med/max",
+        "Swarm, same run min/med/max");
+    System.out.printf(Locale.ROOT, "|%s|%s|%s|%n", "-".repeat(28), "-".repeat(30), "-".repeat(30));
+    for (Row row : rows) {
+      System.out.printf(Locale.ROOT, "| %-26s | %-28s | %-28s |%n", row.what(), format(row.baton()), format(row.swarm()));
+    }
+  }
+
+  private static String format(Stats s) {
+    return String.format(Locale.ROOT, "%.0f / %.0f / %.0f", s.minMs(), s.medianMs(), s.maxMs());
+  }
+}

@@ -1,0 +1,80 @@
+package io.baton.agent.exec.docker;
+
+import io.baton.agent.exec.LogBuffer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the {@link DockerExecutor}, with their defaults and range checks in one place.
+ *
+ * @param dockerHost dockerd's API endpoint; only {@code unix://} sockets are accepted, so the
+ *     executor never talks to a daemon over an unauthenticated TCP port
+ * @param nodeId this node's id: every container is labelled with it, and {@link
+ *     DockerExecutor#reclaimLeftovers} removes exactly the containers that carry it
+ * @param logBytesPerTask cap of each task's {@link LogBuffer}
+ * @param logDrainTimeout how long {@code awaitExit} waits, after the container died, for the rest
+ *     of its output to arrive
+ * @param reconnectDelay pause between attempts to reopen the events stream after dockerd dropped it
+ * @param reclaimGrace grace a container left by an earlier run of the agent gets between SIGTERM
+ *     and SIGKILL
+ * @param pullTimeout how long pulling a missing image may take before the task is rejected
+ */
+public record DockerExecutorConfig(
+    URI dockerHost,
+    String nodeId,
+    int logBytesPerTask,
+    Duration logDrainTimeout,
+    Duration reconnectDelay,
+    Duration reclaimGrace,
+    Duration pullTimeout) {
+  /** Where dockerd listens on a stock Debian install. */
+  public static final URI DEFAULT_HOST = URI.create("unix:///var/run/docker.sock");
+
+  public DockerExecutorConfig {
+    Objects.requireNonNull(dockerHost, "dockerHost");
+    Objects.requireNonNull(nodeId, "nodeId");
+    if (!"unix".equals(dockerHost.getScheme()) || dockerHost.getPath() == null
+        || dockerHost.getPath().isEmpty()) {
+      throw new IllegalArgumentException("docker host must be unix:///path/to/docker.sock: " + dockerHost);
+    }
+    if (nodeId.isBlank()) {
+      throw new IllegalArgumentException("nodeId must not be blank");
+    }
+    if (logBytesPerTask < LogBuffer.MIN_MAX_BYTES) {
+      throw new IllegalArgumentException("logBytesPerTask below " + LogBuffer.MIN_MAX_BYTES);
+    }
+    requirePositive(logDrainTimeout, "logDrainTimeout");
+    requirePositive(reconnectDelay, "reconnectDelay");
+    requirePositive(pullTimeout, "pullTimeout");
+    Objects.requireNonNull(reclaimGrace, "reclaimGrace");
+    if (reclaimGrace.isNegative()) {
+      throw new IllegalArgumentException("reclaimGrace must not be negative");
+    }
+  }
+
+  /** Defaults for {@code nodeId} on the stock socket. */
+  public static DockerExecutorConfig defaults(String nodeId) {
+    return new DockerExecutorConfig(
+        DEFAULT_HOST,
+        nodeId,
+        LogBuffer.DEFAULT_MAX_BYTES,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(10));
+  }
+
+  /** The same settings against another socket. */
+  public DockerExecutorConfig withDockerHost(URI host) {
+    return new DockerExecutorConfig(
+        host, nodeId, logBytesPerTask, logDrainTimeout, reconnectDelay, reclaimGrace, pullTimeout);
+  }
+
+  private static void requirePositive(Duration value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive");
+    }
+  }
+}
