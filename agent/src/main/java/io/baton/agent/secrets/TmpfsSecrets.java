@@ -134,8 +134,8 @@ public final class TmpfsSecrets implements TaskSecrets, AutoCloseable {
   }
 
   /**
-   * Deletes every task's secrets and unmounts the tmpfs if this instance mounted it. Call after
-   * the tasks have stopped.
+   * Deletes every task's secrets and, if this instance mounted the tmpfs, unmounts it and removes
+   * the empty mount point. Call after the tasks have stopped.
    */
   @Override
   public void close() {
@@ -150,7 +150,15 @@ public final class TmpfsSecrets implements TaskSecrets, AutoCloseable {
       log.warn("cannot empty {}: {}", root, e.toString());
     }
     if (mountedHere) {
-      run("umount", root.toString()).ifPresent(p -> log.warn("cannot unmount {}: {}", root, p));
+      Optional<String> failed = run("umount", root.toString());
+      failed.ifPresent(p -> log.warn("cannot unmount {}: {}", root, p));
+      if (failed.isEmpty()) {
+        try {
+          Files.deleteIfExists(root);
+        } catch (IOException e) {
+          log.debug("cannot remove the mount point {}: {}", root, e.toString());
+        }
+      }
     }
   }
 
