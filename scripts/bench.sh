@@ -5,8 +5,11 @@
 # `scripts/bench.sh scheduler [--runs N]` the scheduler on simulated nodes (io.baton.bench.SchedulerBench),
 # `scripts/bench.sh failover [--runs N]` N kill -9s of the leader of 3 managers under continuous writes
 # (io.baton.bench.FailoverBench; fails if an acknowledged write is lost),
-# `scripts/bench.sh writes [--runs N] [--seconds S] [--writers N[,N...]] [--dir DIR]` the cluster store's
-# committed changes per second with many concurrent writers (io.baton.bench.WriteBench),
+# `scripts/bench.sh writes [--runs N] [--seconds S] [--peers N[,N...]] [--codec plain,encrypted]
+# [--writers N[,N...]] [--dir DIR]` the cluster store's committed changes per second with many
+# concurrent writers on the leader of 1 (default) or more in-process managers, log plain and/or
+# encrypted at rest (default both; encrypted/plain ratio per row), e.g. `--peers 1,3 --writers 64`
+# (io.baton.bench.WriteBench).
 # `scripts/bench.sh docker [--runs N]` service convergence on real containers, baton's docker executor
 # against Docker Swarm on the same dockerd (io.baton.bench.DockerConvergenceBench).
 #

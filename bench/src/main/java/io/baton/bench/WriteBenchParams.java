@@ -1,18 +1,19 @@
 package io.baton.bench;
 
 import io.baton.store.PayloadCodec;
+import io.baton.store.encryption.DataKeys;
+import io.baton.store.encryption.EncryptedCodec;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * One configuration of the write-throughput benchmark ({@link WriteBench}): one row of its table.
  *
- * @param peers managers in the Raft group; only 1 today (the store cannot form a larger group
- *     yet); {@link BenchStore} is where more peers will be started
+ * @param peers managers in the Raft group, all in this JVM on loopback (see {@link BenchStore})
  * @param writers threads calling {@code update()} at the same time, each on objects of its own
- * @param codec what the store writes to disk through (its encryption-at-rest seam)
- * @param codecName how the table names {@code codec}, e.g. {@code plain}
+ * @param log how every peer encodes its log entries and snapshots on disk
  * @param warmup how long the writers run before each measured window (JIT, log segment creation)
  * @param window how long each run counts committed changes
  * @param runs measured windows per configuration; the table shows their min / median / max
@@ -21,8 +22,7 @@ import java.util.Objects;
 record WriteBenchParams(
     int peers,
     int writers,
-    PayloadCodec codec,
-    String codecName,
+    Log log,
     Duration warmup,
     Duration window,
     int runs,
@@ -33,16 +33,15 @@ record WriteBenchParams(
   static final Duration DEFAULT_WINDOW = Duration.ofSeconds(5);
   static final int DEFAULT_RUNS = 5;
   static final int MAX_WRITERS = 1_024;
+  static final int MAX_PEERS = 7;
 
   WriteBenchParams {
-    Objects.requireNonNull(codec, "codec");
-    Objects.requireNonNull(codecName, "codecName");
+    Objects.requireNonNull(log, "log");
     Objects.requireNonNull(warmup, "warmup");
     Objects.requireNonNull(window, "window");
     Objects.requireNonNull(dir, "dir");
-    if (peers != 1) {
-      throw new IllegalArgumentException(
-          "--peers: only 1 is supported until the store can form a group of several managers");
+    if (peers < 1 || peers > MAX_PEERS) {
+      throw new IllegalArgumentException("--peers must be between 1 and " + MAX_PEERS);
     }
     if (writers < 1 || writers > MAX_WRITERS) {
       throw new IllegalArgumentException("--writers must be between 1 and " + MAX_WRITERS);
@@ -55,8 +54,46 @@ record WriteBenchParams(
     }
   }
 
-  /** The same configuration with another number of writers. */
-  WriteBenchParams withWriters(int n) {
-    return new WriteBenchParams(peers, n, codec, codecName, warmup, window, runs, dir);
+  /** The same configuration with another group size, log encoding and number of writers. */
+  WriteBenchParams with(int peerCount, Log logCodec, int writerCount) {
+    return new WriteBenchParams(peerCount, writerCount, logCodec, warmup, window, runs, dir);
+  }
+
+  /** How the store's log is written to disk; {@code --codec} names them in lower case. */
+  enum Log {
+    /** Protobuf bytes as they are ({@link PayloadCodec#PLAIN}). */
+    PLAIN,
+    /**
+     * AES-256-GCM under the cluster's data keys ({@link EncryptedCodec}), as a manager writes it.
+     */
+    ENCRYPTED;
+
+    /** The name on the command line and in the table. */
+    String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Parses a {@code --codec} value. */
+    static Log parse(String value) {
+      for (Log l : values()) {
+        if (l.label().equals(value)) {
+          return l;
+        }
+      }
+      throw new IllegalArgumentException("--codec takes plain and/or encrypted, got '" + value + "'");
+    }
+
+    /**
+     * A codec for one peer. Every peer of a group gets its own instance built from the same {@code
+     * keys}, as real managers do, so each can decode what the leader encoded. The bench persists
+     * nothing of the ring: its sink accepts a grown ring and drops it, which is honest only because
+     * the bench rotates no key and deletes its stores on exit.
+     */
+    PayloadCodec codec(DataKeys keys, SecureRandom random) {
+      return switch (this) {
+        case PLAIN -> PayloadCodec.PLAIN;
+        case ENCRYPTED -> new EncryptedCodec(keys, ring -> {}, random);
+      };
+    }
   }
 }
