@@ -56,6 +56,12 @@ public final class DockerExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(DockerExecutor.class);
   /** How long connecting to the socket may take: it is local, so a slow connect means trouble. */
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * Connections to dockerd at once: each running task holds one for its followed output, the events
+   * stream one more, and calls the rest. Local unix-socket connections are cheap; past this many
+   * tasks on one node, calls wait for a free connection.
+   */
+  private static final int MAX_CONNECTIONS = 1024;
 
   private final Clock clock;
   private final DockerExecutorConfig config;
@@ -287,7 +293,7 @@ public final class DockerExecutor implements Executor {
         new ZerodepDockerHttpClient.Builder()
             .dockerHost(host)
             .connectionTimeout(CONNECT_TIMEOUT)
-            .maxConnections(64)
+            .maxConnections(MAX_CONNECTIONS)
             .build();
     return DockerClientImpl.getInstance(clientConfig, http);
   }

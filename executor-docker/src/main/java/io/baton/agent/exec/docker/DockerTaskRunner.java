@@ -76,16 +76,22 @@ final class DockerTaskRunner implements TaskRunner {
     this.config = config;
   }
 
+  /**
+   * Makes sure the image is local, then creates the container. The pull runs outside the runner's
+   * lock, so a {@link #stop} or {@link #remove} meanwhile does not wait for it.
+   */
   @Override
   public void prepare() throws ExecutorException {
+    synchronized (lock) {
+      if (containerId != null) {
+        throw new IllegalStateException("already prepared");
+      }
+    }
+    ensureImage();
     synchronized (lock) {
       if (removed) {
         throw new ExecutorException("task removed");
       }
-      if (containerId != null) {
-        throw new IllegalStateException("already prepared");
-      }
-      ensureImage();
       try {
         containerId = createCommand().exec().getId();
       } catch (RuntimeException e) {

@@ -81,6 +81,36 @@ class DockerExecutorTest {
   }
 
   @Test
+  void anExitLongAfterTheStartArrivesThroughTheEventsStream() throws Exception {
+    TaskRunner runner = started(dockerd.task("t-later", "sh", "-c", "sleep 2; echo done; exit 5"));
+    assertThat(dockerd.containersOf(dockerd.nodeId)).singleElement()
+        .satisfies(c -> assertThat(c.getState()).isEqualTo("running"));
+
+    long begin = System.nanoTime();
+    ExitStatus status = runner.awaitExit();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(10));
+    assertThat(status).isEqualTo(new ExitStatus(5, "task exited with code 5"));
+    assertThat(texts(runner, LogLine.Source.STDOUT)).containsExactly("done");
+    runner.remove();
+  }
+
+  @Test
+  void anOutOfMemoryKillIsReportedAsSuch() throws Exception {
+    Task task = dockerd.task("t-oom", "sh", "-c", "sleep 1; x=$(head -c 64m /dev/zero | tr '\\0' a); echo $x");
+    task = task.toBuilder()
+        .setSpec(task.getSpec().toBuilder().setLimits(Resources.newBuilder().setMemoryBytes(16L << 20)))
+        .build();
+    TaskRunner runner = started(task);
+
+    ExitStatus status = runner.awaitExit();
+
+    assertThat(status.exitCode()).isEqualTo(137);
+    assertThat(status.message()).startsWith("task killed: out of memory (limit 16777216 bytes");
+    runner.remove();
+  }
+
+  @Test
   void createsANamedLabelledContainerWithTheTasksCommandEnvAndLimits() throws Exception {
     Task task =
         dockerd.task(
