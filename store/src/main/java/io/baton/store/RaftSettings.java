@@ -42,6 +42,13 @@ final class RaftSettings {
   /** Disk preallocated per segment write, Ratis's default: large enough to avoid many extents. */
   static final SizeInBytes SEGMENT_PREALLOCATED = SizeInBytes.valueOf("4MB");
 
+  /**
+   * How long a joining manager may go without catching up before the leader gives up adding it
+   * (Ratis reports NOPROGRESS). Its default, a few election timeouts, is under 2 s here: too short
+   * for a new peer on a loaded 2-core machine that must first install a snapshot.
+   */
+  static final TimeDuration STAGING_TIMEOUT = TimeDuration.valueOf(8, TimeUnit.SECONDS);
+
   /** Snapshots kept on disk: the newest, and one before it should the newest be damaged. */
   static final int SNAPSHOTS_RETAINED = 2;
 
@@ -58,6 +65,8 @@ final class RaftSettings {
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ELECTION_TIMEOUT_MAX);
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, FIRST_ELECTION_TIMEOUT_MIN);
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, FIRST_ELECTION_TIMEOUT_MAX);
+
+    RaftServerConfigKeys.setStagingTimeout(p, STAGING_TIMEOUT);
 
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE_MAX);
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SEGMENT_PREALLOCATED);
