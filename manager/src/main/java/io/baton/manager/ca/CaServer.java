@@ -30,6 +30,7 @@ import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.BootstrapRateLimiter;
 import io.baton.manager.auth.Caller;
 import io.baton.store.ClusterStore;
+import io.baton.store.Denylist;
 import io.baton.store.StoreException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -121,7 +122,7 @@ public final class CaServer extends CAGrpc.CAImplBase {
         .setCertificate(certificateRecord(cert, csrSha))
         .build();
     store.update(tx -> {
-      if (tx.node(nodeId).isPresent()) {
+      if (tx.node(nodeId).isPresent() || Denylist.contains(tx, nodeId)) {
         throw Status.ABORTED.withDescription("node id collision; retry the join").asRuntimeException();
       }
       tx.put(node);

@@ -28,6 +28,8 @@ import io.baton.api.Node;
 import io.baton.api.NodeInfo;
 import io.baton.api.NodeRole;
 import io.baton.api.NodeState;
+import io.baton.api.RemoveNodeRequest;
+import io.baton.api.RemoveNodeResponse;
 import io.baton.api.RotateJoinTokenRequest;
 import io.baton.api.UpdateClusterRequest;
 import io.baton.api.UpdateNodeRequest;
@@ -43,7 +45,6 @@ import io.grpc.stub.StreamObserver;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   private final SecureRandom random;
   private final ServiceHandlers services;
   private final LogBroker logs;
+  private final NodeRemover remover;
 
   public ControlApi(
       ClusterStore store, String selfNodeId, SecureRandom random, java.time.Clock clock, LogBroker logs) {
@@ -70,6 +72,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
     this.selfNodeId = selfNodeId;
     this.random = random;
     this.services = new ServiceHandlers(store, random, clock);
+    this.remover = new NodeRemover(store, clock);
   }
 
   @Override
@@ -172,6 +175,11 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   }
 
   @Override
+  public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> observer) {
+    GrpcErrors.unary(observer, () -> remover.remove(request, callerNodeId()));
+  }
+
+  @Override
   public void getJoinTokens(GetJoinTokensRequest request, StreamObserver<JoinTokens> observer) {
     GrpcErrors.unary(observer, () -> cluster().getJoinTokens());
   }
@@ -232,17 +240,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
    * without a reachable quorum.
    */
   private void checkDemotion(String id) {
-    Optional<Node> node = store.view().node(id);
-    if (node.isEmpty() || node.get().getRole() != NodeRole.NODE_ROLE_MANAGER) {
-      return;
-    }
-    long managers = store.view().nodes().stream()
-        .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER)
-        .count();
-    Optional<String> why = managers <= 1
-        ? Optional.of("it is the last manager; promote another node first")
-        : QuorumGuard.whyNotRemove(store.membership().members(), id);
-    why.ifPresent(reason -> {
+    QuorumGuard.whyNotLeave(store.view(), store.membership().members(), id).ifPresent(reason -> {
       throw GrpcErrors.failedPrecondition("cannot demote node " + id + ": " + reason);
     });
   }
