@@ -114,7 +114,7 @@ public final class Manager implements AutoCloseable {
     pushes.set(dispatcher);
     this.orchestrator = new Orchestrator(store, clock, random, orchestration);
     this.services = List.of(
-        new CaServer(store, new CertificateIssuer(clock, random), random, rateLimiter),
+        new CaServer(store, new CertificateIssuer(clock, random), random, rateLimiter, clock),
         dispatcher,
         new ControlApi(store, self.get().nodeId(), random, clock, logs),
         new RaftMembershipServer(store));

@@ -4,7 +4,13 @@ import io.baton.api.Availability;
 import io.baton.api.Cluster;
 import io.baton.api.ClusterInfo;
 import io.baton.api.ControlGrpc;
+import io.baton.api.CreateJoinTokenRequest;
+import io.baton.api.CreateJoinTokenResponse;
 import io.baton.api.CreateServiceRequest;
+import io.baton.api.ListJoinTokensRequest;
+import io.baton.api.ListJoinTokensResponse;
+import io.baton.api.RemoveJoinTokenRequest;
+import io.baton.api.RemoveJoinTokenResponse;
 import io.baton.api.GetServiceRequest;
 import io.baton.api.ListServicesRequest;
 import io.baton.api.ListServicesResponse;
@@ -64,6 +70,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   private final ServiceHandlers services;
   private final LogBroker logs;
   private final NodeRemover remover;
+  private final JoinTokenHandlers tokens;
 
   public ControlApi(
       ClusterStore store, String selfNodeId, SecureRandom random, java.time.Clock clock, LogBroker logs) {
@@ -73,6 +80,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
     this.random = random;
     this.services = new ServiceHandlers(store, random, clock);
     this.remover = new NodeRemover(store, clock);
+    this.tokens = new JoinTokenHandlers(store, random, clock);
   }
 
   @Override
@@ -206,6 +214,24 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       });
       log.info("rotated the {} join token", role == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
       return updated.getJoinTokens();
+    });
+  }
+
+  @Override
+  public void createJoinToken(CreateJoinTokenRequest request, StreamObserver<CreateJoinTokenResponse> observer) {
+    GrpcErrors.unary(observer, () -> tokens.create(request));
+  }
+
+  @Override
+  public void listJoinTokens(ListJoinTokensRequest request, StreamObserver<ListJoinTokensResponse> observer) {
+    GrpcErrors.unary(observer, () -> tokens.list(cluster()));
+  }
+
+  @Override
+  public void removeJoinToken(RemoveJoinTokenRequest request, StreamObserver<RemoveJoinTokenResponse> observer) {
+    GrpcErrors.unary(observer, () -> {
+      tokens.remove(request.getId());
+      return RemoveJoinTokenResponse.getDefaultInstance();
     });
   }
 
