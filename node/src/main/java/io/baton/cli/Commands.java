@@ -11,7 +11,7 @@ import picocli.CommandLine;
  */
 final class Commands {
   private static final List<String> NAMES =
-      List.of("init", "join", "start", "join-token", "node", "service", "ca", "version", "help");
+      List.of("init", "join", "start", "join-token", "node", "service", "cluster", "ca", "version", "help");
   /** Global options that take a value, so their value is not mistaken for the command word. */
   private static final Set<String> OPTIONS_WITH_VALUE =
       Set.of("--state-dir", "-H", "--host", "--tlscacert", "--tlscert", "--tlskey");
@@ -42,6 +42,7 @@ final class Commands {
       case "join-token" -> new JoinTokenCommand();
       case "node" -> new NodeCommand();
       case "service" -> new ServiceCommand();
+      case "cluster" -> new ClusterCommand();
       case "ca" -> new CaCommand();
       case "version" -> new VersionCommand();
       default -> new CommandLine.HelpCommand();

@@ -59,7 +59,7 @@ final class NodeCommand implements Runnable {
             table.add(node.getId() + (info.getSelf() ? " *" : ""), node.getDescription().getHostname(),
                 NodeJson.role(node.getRole()), NodeJson.status(node.getStatus().getState()),
                 NodeJson.availability(node.getSpec().getAvailability()), status == null ? "" : status,
-                expiry == null ? "" : expiry);
+                expiry == null ? "" : expiry + (info.getCertificateExpiring() ? " (expiring: renewal failing)" : ""));
           }
           table.print(System.out);
         }

@@ -70,6 +70,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   private final ServiceHandlers services;
   private final LogBroker logs;
   private final NodeRemover remover;
+  private final java.time.Clock clock;
   private final JoinTokenHandlers tokens;
 
   public ControlApi(
@@ -80,6 +81,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
     this.random = random;
     this.services = new ServiceHandlers(store, random, clock);
     this.remover = new NodeRemover(store, clock);
+    this.clock = clock;
     this.tokens = new JoinTokenHandlers(store, random, clock);
   }
 
@@ -280,7 +282,8 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   }
 
   private NodeInfo info(Node node) {
-    var info = NodeInfo.newBuilder().setNode(node).setSelf(node.getId().equals(callerNodeId()));
+    var info = NodeInfo.newBuilder().setNode(node).setSelf(node.getId().equals(callerNodeId()))
+        .setCertificateExpiring(CertificateHealth.expiring(node, store.view().cluster(), clock.instant()));
     if (node.getRole() == NodeRole.NODE_ROLE_MANAGER) {
       info.setManagerStatus(managerStatus(node));
     }
