@@ -103,6 +103,11 @@ public final class CertificateRenewer implements AutoCloseable {
       Instant notAfter = current.leaf().getNotAfter().toInstant();
       log.warn("certificate renewal failed ({}); retrying in {} s; current certificate expires at {}",
           e.getMessage(), retry.toSeconds(), notAfter);
+      if (nearlyExpired(current.leaf())) {
+        log.error("the certificate of node {} expires at {} with less than 20% of its validity left, and"
+            + " renewal keeps failing: once it expires the node is cut off and must rejoin with a new token",
+            current.identity().nodeId(), notAfter);
+      }
       synchronized (this) {
         schedule(retry);
         retry = min(retry.multipliedBy(2), config.renewalRetryMax());
@@ -123,6 +128,13 @@ public final class CertificateRenewer implements AutoCloseable {
       next.cancel(false);
     }
     next = scheduler.schedule(this::renew, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  /** Less than 20 % of the certificate's validity is left. */
+  private boolean nearlyExpired(X509Certificate leaf) {
+    long from = leaf.getNotBefore().getTime();
+    long to = leaf.getNotAfter().getTime();
+    return to - clock.millis() < (to - from) / 5;
   }
 
   private static Duration min(Duration a, Duration b) {

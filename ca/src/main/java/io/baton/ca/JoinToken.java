@@ -105,6 +105,15 @@ public record JoinToken(String caDigest, String secret) {
     return secretsEqual & digestsEqual;
   }
 
+  /** SHA-256 of the secret part: what the cluster keeps of a token it shows only once. */
+  public byte[] secretSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof JoinToken other && sameSecretAs(other);

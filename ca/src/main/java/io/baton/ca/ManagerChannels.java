@@ -1,7 +1,9 @@
 package io.baton.ca;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +21,18 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class ManagerChannels implements AutoCloseable {
   private final X509ExtendedKeyManager keyManager;
   private final X509ExtendedTrustManager trustManager;
+  private final List<ClientInterceptor> interceptors;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  /** @param keyManager the node's key manager, or null for anonymous (bootstrap) channels */
-  public ManagerChannels(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager) {
+  /**
+   * @param keyManager the node's key manager, or null for anonymous (bootstrap) channels
+   * @param interceptors run on every call of every channel (e.g. to notice the node's removal)
+   */
+  public ManagerChannels(
+      X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager, ClientInterceptor... interceptors) {
     this.keyManager = keyManager;
     this.trustManager = trustManager;
+    this.interceptors = List.of(interceptors);
   }
 
   /** The channel to a manager at {@code host:port}; created on first use. */
@@ -39,6 +47,7 @@ public final class ManagerChannels implements AutoCloseable {
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
         .maxInboundMessageSize(16 * 1024 * 1024)
+        .intercept(interceptors)
         .build();
   }
 

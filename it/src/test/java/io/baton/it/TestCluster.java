@@ -118,8 +118,13 @@ final class TestCluster implements AutoCloseable {
   /** Joins a new worker that fences itself after {@code fenceAfter} without a manager (null: never). */
   BatonNode addWorker(Duration fenceAfter) throws NodeException {
     String name = "worker" + (++workerCount);
-    BatonNode worker = BatonNode.join(new JoinOptions(root.resolve(name), workerToken(), managerAddress(),
-        "127.0.0.1:0", "127.0.0.1:0", executor, fenceAfter), settings(name));
+    return joinWorker(root.resolve(name), name, workerToken(), fenceAfter);
+  }
+
+  /** Joins a worker with state dir {@code stateDir} and {@code token}, waiting until it is ready. */
+  BatonNode joinWorker(Path stateDir, String hostname, String token, Duration fenceAfter) throws NodeException {
+    BatonNode worker = BatonNode.join(new JoinOptions(stateDir, token, managerAddress(),
+        "127.0.0.1:0", "127.0.0.1:0", executor, fenceAfter), settings(hostname));
     nodes.add(worker);
     awaitState(worker.identity().nodeId(), NodeState.NODE_STATE_READY);
     return worker;

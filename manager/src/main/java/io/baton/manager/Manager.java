@@ -12,6 +12,7 @@ import io.baton.manager.controlapi.ControlApi;
 import io.baton.manager.dispatcher.Dispatcher;
 import io.baton.manager.dispatcher.DispatcherConfig;
 import io.baton.manager.logbroker.LogBroker;
+import io.baton.manager.membership.DenylistPruner;
 import io.baton.manager.membership.RaftMembershipServer;
 import io.baton.manager.membership.RoleManager;
 import io.baton.manager.raftproxy.LeaderForwarder;
@@ -87,6 +88,7 @@ public final class Manager implements AutoCloseable {
   private final LeaderForwarder forwarder;
   private final ScheduledExecutorService scheduler;
   private RoleManager roles;
+  private DenylistPruner denylistPruner;
   private ScheduledFuture<?> leadershipTask;
   private boolean leading;
   private Server server;
@@ -112,7 +114,7 @@ public final class Manager implements AutoCloseable {
     pushes.set(dispatcher);
     this.orchestrator = new Orchestrator(store, clock, random, orchestration);
     this.services = List.of(
-        new CaServer(store, new CertificateIssuer(clock, random), random, rateLimiter),
+        new CaServer(store, new CertificateIssuer(clock, random), random, rateLimiter, clock),
         dispatcher,
         new ControlApi(store, self.get().nodeId(), random, clock, logs),
         new RaftMembershipServer(store));
@@ -133,6 +135,7 @@ public final class Manager implements AutoCloseable {
     leadershipTask = scheduler.scheduleWithFixedDelay(
         this::checkLeadership, LEADERSHIP_POLL_MS, LEADERSHIP_POLL_MS, TimeUnit.MILLISECONDS);
     roles = new RoleManager(store, self.get().nodeId(), scheduler);
+    denylistPruner = new DenylistPruner(store, clock, scheduler);
     AuthorizationInterceptor authz =
         new AuthorizationInterceptor(new IdentitySource.TlsPeer(), membership, rateLimiter, clock);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(config.listenAddress())
@@ -221,6 +224,9 @@ public final class Manager implements AutoCloseable {
     }
     if (roles != null) {
       roles.close();
+    }
+    if (denylistPruner != null) {
+      denylistPruner.close();
     }
     orchestrator.close();
     orchestration.shutdownNow();

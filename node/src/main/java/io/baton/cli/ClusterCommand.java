@@ -62,6 +62,9 @@ final class ClusterCommand implements Runnable {
 
   @Command(name = "update", description = "Change cluster-wide settings.")
   static final class Update implements Callable<Integer> {
+    /** Shortest node certificate validity; the control API refuses less too. */
+    private static final long MIN_CERT_EXPIRY_SECONDS = 3600;
+
     @Spec CommandSpec spec;
 
     @Option(names = "--autolock", paramLabel = "true|false",
@@ -87,7 +90,11 @@ final class ClusterCommand implements Runnable {
         });
       }
       if (certExpiry != null) {
-        request.setNodeCertExpirySeconds(Durations.parse("--cert-expiry", certExpiry).toSeconds());
+        long seconds = Durations.parse("--cert-expiry", certExpiry).toSeconds();
+        if (seconds < MIN_CERT_EXPIRY_SECONDS) {
+          throw new UsageError("invalid --cert-expiry '" + certExpiry + "': the minimum is 1h");
+        }
+        request.setNodeCertExpirySeconds(seconds);
       }
       if (autolock == null && certExpiry == null && !rotateDataKey) {
         throw new UsageError("nothing to update: give --autolock, --cert-expiry or --rotate-data-key");

@@ -6,6 +6,7 @@ import io.baton.api.GetNodeRequest;
 import io.baton.api.ListNodesRequest;
 import io.baton.api.NodeInfo;
 import io.baton.api.NodeRole;
+import io.baton.api.RemoveNodeRequest;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.cli.transport.CliTransport;
 import java.util.ArrayList;
@@ -19,16 +20,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code baton node ...}: list, inspect and update nodes. */
+/** {@code baton node ...}: list, inspect, update, promote, demote and remove nodes. */
 @Command(name = "node", description = "Manage nodes.",
     subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class,
-        NodeCommand.Promote.class, NodeCommand.Demote.class})
+        NodeCommand.Promote.class, NodeCommand.Demote.class, NodeCommand.Rm.class})
 final class NodeCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: use ls, inspect or update");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: use ls, inspect, update, promote, demote or rm");
   }
 
   @Command(name = "ls", aliases = "list", description = "List nodes.")
@@ -58,7 +59,7 @@ final class NodeCommand implements Runnable {
             table.add(node.getId() + (info.getSelf() ? " *" : ""), node.getDescription().getHostname(),
                 NodeJson.role(node.getRole()), NodeJson.status(node.getStatus().getState()),
                 NodeJson.availability(node.getSpec().getAvailability()), status == null ? "" : status,
-                expiry == null ? "" : expiry);
+                expiry == null ? "" : expiry + (info.getCertificateExpiring() ? " (expiring: renewal failing)" : ""));
           }
           table.print(System.out);
         }
@@ -162,6 +163,26 @@ final class NodeCommand implements Runnable {
     @Override
     public Integer call() {
       return setRole(spec, nodes, NodeRole.NODE_ROLE_WORKER);
+    }
+  }
+
+  @Command(name = "rm", aliases = "remove", description = "Remove one or more nodes from the cluster.")
+  static final class Rm implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(arity = "1..*", paramLabel = "NODE", description = "Node id, id prefix or hostname.")
+    List<String> nodes;
+    @Option(names = {"-f", "--force"}, description = "Remove a node that is not down; it is cut off at once.")
+    boolean force;
+
+    @Override
+    public Integer call() {
+      try (CliTransport transport = BatonCli.connection(spec).open()) {
+        for (String node : nodes) {
+          System.out.println(transport.unary(ControlGrpc.getRemoveNodeMethod(),
+              RemoveNodeRequest.newBuilder().setNode(node).setForce(force).build()).getNodeId());
+        }
+        return 0;
+      }
     }
   }
 }

@@ -89,6 +89,7 @@ final class NodeJson {
     g.writeStringField("managerAddress", node.getManagerAddr().isEmpty() ? null : node.getManagerAddr());
     g.writeStringField("certificateExpiry", certificateExpiry(node));
     g.writeStringField("certificateSerial", node.getCertificate().getSerial());
+    g.writeBooleanField("certificateExpiring", info.getCertificateExpiring());
     g.writeStringField("createdAt", Instant.ofEpochMilli(node.getMeta().getCreatedAtMs()).toString());
     g.writeStringField("updatedAt", Instant.ofEpochMilli(node.getMeta().getUpdatedAtMs()).toString());
     g.writeStringField("os", node.getDescription().getOs());

@@ -6,7 +6,8 @@ import io.baton.node.NodeSettings;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs a node in the foreground until the process gets SIGTERM or SIGINT, then stops it cleanly.
+ * Runs a node in the foreground until the process gets SIGTERM or SIGINT, then stops it cleanly,
+ * or until the cluster removes the node, which then fails with the node's message.
  * {@code bin/baton} execs the JVM, so the signal reaches this process directly.
  */
 final class NodeRunner {
@@ -25,11 +26,19 @@ final class NodeRunner {
       node.close();
       stopped.countDown();
     }, "baton-shutdown"));
+    java.util.concurrent.atomic.AtomicReference<String> removed = new java.util.concurrent.atomic.AtomicReference<>();
+    node.removal().thenAccept(message -> {
+      removed.set(message);
+      stopped.countDown();
+    });
     announce.accept(node);
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (removed.get() != null) {
+      throw new NodeException(removed.get());
     }
     return 0;
   }

@@ -4,6 +4,7 @@ import io.baton.agent.Agent;
 import io.baton.agent.CertificateRenewer;
 import io.baton.agent.Fence;
 import io.baton.agent.LogPublisher;
+import io.baton.agent.RemovalWatch;
 import io.baton.agent.StatusReporter;
 import io.baton.agent.exec.Executor;
 import io.baton.agent.exec.TaskManager;
@@ -53,6 +54,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +82,8 @@ public final class BatonNode implements AutoCloseable {
   private final ClusterTrustManager trust;
   private final SecureRandom random = new SecureRandom();
   private final ScheduledExecutorService scheduler;
+  private final RemovalWatch removalWatch;
+  private final CompletableFuture<String> removal = new CompletableFuture<>();
   private volatile NodeFile file;
   /** Set while a role change (promotion or demotion) is being carried out. */
   private final java.util.concurrent.atomic.AtomicBoolean roleChanging = new java.util.concurrent.atomic.AtomicBoolean();
@@ -100,6 +105,7 @@ public final class BatonNode implements AutoCloseable {
   private StatusReporter statuses;
   private Fence fence;
   private LogPublisher logs;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private BatonNode(StateDir dir, NodeFile file, Credentials credentials, List<X509Certificate> roots, NodeSettings settings) {
     this.dir = dir;
@@ -107,7 +113,8 @@ public final class BatonNode implements AutoCloseable {
     this.settings = settings;
     this.keys = new NodeKeyManager(credentials);
     this.trust = new ClusterTrustManager(file.clusterId(), roots, settings.clock());
-    this.channels = new ManagerChannels(keys.keyManager(), trust);
+    this.removalWatch = new RemovalWatch(() -> this.file.nodeId(), this::onRemoved);
+    this.channels = new ManagerChannels(keys.keyManager(), trust, removalWatch);
     this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("baton-node-", 0).daemon().factory());
   }
 
@@ -481,6 +488,10 @@ public final class BatonNode implements AutoCloseable {
   }
 
   private void onSession(SessionMessage message) {
+    if (message.getRemoved()) {
+      removalWatch.noticeRemoval();
+      return;
+    }
     secretValues.replace(message.getSecretsList());
     tasks.reconcile(message.getTasksList());
     logs.onSession(message);
@@ -506,6 +517,33 @@ public final class BatonNode implements AutoCloseable {
         roleChanging.set(false);
       }
     });
+  }
+
+  /**
+   * Completes, with the message for the operator, once the cluster removed this node and the node
+   * has stopped its tasks and services and deleted its certificates and cluster state. Never
+   * completes for a node that is closed otherwise.
+   */
+  public CompletionStage<String> removal() {
+    return removal;
+  }
+
+  /**
+   * The cluster removed this node: every manager refuses its certificate from now on. Stops
+   * everything (tasks included) and deletes the credentials, the Raft storage and node.json, so
+   * nothing of the cluster is left behind and the state dir can take a fresh join.
+   */
+  private void onRemoved() {
+    String id = file.nodeId();
+    log.error("node {} was removed from the cluster: stopping its tasks and deleting its certificates", id);
+    close();
+    try {
+      StateCleanup.removeNode(dir);
+    } catch (IOException e) {
+      log.warn("could not delete all of this node's state in {}: {}", dir.root(), e.getMessage());
+    }
+    removal.complete("node " + id + " was removed from the cluster; its certificates were deleted."
+        + " To rejoin, run 'baton join' with a new join token (it joins as a new node)");
   }
 
   private void install(Credentials next) throws IOException {
@@ -637,6 +675,9 @@ public final class BatonNode implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     for (AutoCloseable part : new AutoCloseable[] {fence, renewer, agent, logs, statuses, tasks, secrets, executor, channels, local, manager, managerKeys, store}) {
       if (part != null) {
         try {

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes state a node no longer needs: what a failed {@code init} wrote, so the operator can
- * simply run it again, and a demoted manager's Raft storage and keys.
+ * simply run it again, a demoted manager's Raft storage and keys, and all of a removed node.
  */
 final class StateCleanup {
   private static final Logger log = LoggerFactory.getLogger(StateCleanup.class);
@@ -36,6 +36,17 @@ final class StateCleanup {
   static void removeRaftStorage(StateDir dir) throws IOException {
     deleteTree(dir.raftDir());
     deleteTree(dir.keysDir());
+  }
+
+  /**
+   * Deletes what a removed node held: node.json, its certificates and key, its Raft storage and
+   * store keys, and its tasks' working directories. The (empty) state dir stays for a new join.
+   */
+  static void removeNode(StateDir dir) throws IOException {
+    Files.deleteIfExists(dir.nodeJson());
+    for (Path sub : List.of(dir.root().resolve("certificates"), dir.raftDir(), dir.keysDir(), dir.root().resolve("tasks"))) {
+      deleteTree(sub);
+    }
   }
 
   private static void deleteTree(Path root) throws IOException {

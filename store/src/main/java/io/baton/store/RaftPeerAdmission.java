@@ -1,7 +1,6 @@
 package io.baton.store;
 
 import io.baton.api.Cluster;
-import io.baton.api.DenylistEntry;
 import io.baton.api.NodeRole;
 import io.baton.ca.NodeIdentity;
 import io.baton.ca.Role;
@@ -48,10 +47,8 @@ public final class RaftPeerAdmission implements Predicate<NodeIdentity> {
     if (!cluster.getId().equals(peer.clusterId())) {
       return false;
     }
-    for (DenylistEntry denied : cluster.getDenylistList()) {
-      if (denied.getNodeId().equals(peer.nodeId())) {
-        return false;
-      }
+    if (Denylist.contains(cluster, peer.nodeId())) {
+      return false;
     }
     boolean manager =
         v.node(peer.nodeId()).map(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER).orElse(false);

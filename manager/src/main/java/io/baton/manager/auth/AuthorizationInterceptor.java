@@ -5,6 +5,7 @@ import io.baton.api.AuthzRule;
 import io.baton.api.NodeRole;
 import io.baton.api.Principal;
 import io.baton.ca.NodeIdentity;
+import io.baton.ca.NodeRemoval;
 import io.baton.ca.Role;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -15,6 +16,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -76,7 +78,7 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       }
       authorize(caller, rule.get(), method.getFullMethodName());
     } catch (Refusal refusal) {
-      call.close(refusal.status, new Metadata());
+      call.close(refusal.status, refusal.trailers);
       @SuppressWarnings("unchecked")
       ServerCall.Listener<Q> noop = (ServerCall.Listener<Q>) NOOP;
       return noop;
@@ -130,8 +132,7 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
           "certificate belongs to another cluster"));
     }
     if (membership.isDenied(id.nodeId())) {
-      throw new Refusal(Status.PERMISSION_DENIED.withDescription(
-          "node " + id.nodeId() + " was removed from the cluster; it needs a new join token to rejoin"));
+      throw new Refusal(NodeRemoval.refusal(id.nodeId()));
     }
     NodeRole stored = membership.storedRole(id.nodeId()).orElseThrow(() -> new Refusal(
         Status.PERMISSION_DENIED.withDescription(
@@ -175,10 +176,21 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
   private static final class Refusal extends Exception {
     private static final long serialVersionUID = 1L;
     private final transient Status status;
+    private final transient Metadata trailers;
 
     Refusal(Status status) {
+      this(status, new Metadata());
+    }
+
+    /** A refusal that tells the caller more in trailers (e.g. that its node was removed). */
+    Refusal(StatusRuntimeException e) {
+      this(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
+    }
+
+    private Refusal(Status status, Metadata trailers) {
       super(status.getDescription(), null, false, false);
       this.status = status;
+      this.trailers = trailers;
     }
   }
 }

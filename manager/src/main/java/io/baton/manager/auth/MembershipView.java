@@ -1,9 +1,9 @@
 package io.baton.manager.auth;
 
 import io.baton.api.Cluster;
-import io.baton.api.DenylistEntry;
 import io.baton.api.Node;
 import io.baton.api.NodeRole;
+import io.baton.store.Denylist;
 import io.baton.store.ReadView;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -27,10 +27,7 @@ public final class MembershipView {
 
   /** True if the node was removed and its certificates must be refused. */
   public boolean isDenied(String nodeId) {
-    return store.get().cluster().stream()
-        .flatMap(c -> c.getDenylistList().stream())
-        .map(DenylistEntry::getNodeId)
-        .anyMatch(nodeId::equals);
+    return Denylist.contains(store.get(), nodeId);
   }
 
   /** The node's role in the store, or empty if the store has no such node. */

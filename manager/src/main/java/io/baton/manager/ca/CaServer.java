@@ -6,6 +6,7 @@ import static io.baton.manager.GrpcErrors.notFound;
 import io.baton.api.Availability;
 import io.baton.api.CAGrpc;
 import io.baton.api.Cluster;
+import io.baton.api.ExtraJoinToken;
 import io.baton.api.GetRootCACertificateRequest;
 import io.baton.api.GetRootCACertificateResponse;
 import io.baton.api.IssuanceState;
@@ -30,11 +31,13 @@ import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.BootstrapRateLimiter;
 import io.baton.manager.auth.Caller;
 import io.baton.store.ClusterStore;
+import io.baton.store.Denylist;
 import io.baton.store.StoreException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -56,10 +59,13 @@ public final class CaServer extends CAGrpc.CAImplBase {
   private final CertificateIssuer issuer;
   private final SecureRandom random;
   private final BootstrapRateLimiter rateLimiter;
+  private final Clock clock;
   private final RootCaCache roots = new RootCaCache();
 
   public CaServer(
-      ClusterStore store, CertificateIssuer issuer, SecureRandom random, BootstrapRateLimiter rateLimiter) {
+      ClusterStore store, CertificateIssuer issuer, SecureRandom random, BootstrapRateLimiter rateLimiter,
+      Clock clock) {
+    this.clock = clock;
     this.store = store;
     this.issuer = issuer;
     this.random = random;
@@ -106,7 +112,8 @@ public final class CaServer extends CAGrpc.CAImplBase {
   private IssueNodeCertificateResponse join(Caller.Anonymous caller, IssueNodeCertificateRequest request)
       throws StoreException {
     Cluster cluster = cluster();
-    Role role = matchToken(caller, request.getToken(), cluster);
+    Match match = matchToken(caller, request.getToken(), cluster);
+    Role role = match.role();
     byte[] csrSha = csrSha256(request.getCsrPem());
     String nodeId = Identifiers.newId(random);
     IssuedCertificate cert = sign(cluster, request.getCsrPem(), new NodeIdentity(nodeId, role, cluster.getId()));
@@ -121,8 +128,12 @@ public final class CaServer extends CAGrpc.CAImplBase {
         .setCertificate(certificateRecord(cert, csrSha))
         .build();
     store.update(tx -> {
-      if (tx.node(nodeId).isPresent()) {
+      if (tx.node(nodeId).isPresent() || Denylist.contains(tx, nodeId)) {
         throw Status.ABORTED.withDescription("node id collision; retry the join").asRuntimeException();
+      }
+      if (match.extraTokenId() != null) {
+        tx.put(ExtraTokens.consume(tx.cluster().orElseThrow(), match.extraTokenId(), clock.instant())
+            .orElseThrow(() -> invalid(BAD_TOKEN)));
       }
       tx.put(node);
       return null;
@@ -156,7 +167,10 @@ public final class CaServer extends CAGrpc.CAImplBase {
         .build();
   }
 
-  private Role matchToken(Caller.Anonymous caller, String text, Cluster cluster) {
+  /** The role a join token gives, and the extra token it is (null for a standing token). */
+  private record Match(Role role, String extraTokenId) {}
+
+  private Match matchToken(Caller.Anonymous caller, String text, Cluster cluster) {
     if (text.isEmpty()) {
       throw invalid("a join token is required to join this cluster");
     }
@@ -173,12 +187,16 @@ public final class CaServer extends CAGrpc.CAImplBase {
         role = Optional.of(candidate);
       }
     }
-    if (role.isEmpty()) {
-      rateLimiter.recordFailure(caller.remoteAddress());
-      log.warn("refused a join from {} with token {}", caller.remoteAddress(), presented.logPrefix());
-      throw invalid(BAD_TOKEN);
+    if (role.isPresent()) {
+      return new Match(role.get(), null);
     }
-    return role.get();
+    Optional<ExtraJoinToken> extra = ExtraTokens.match(cluster, presented, clock.instant());
+    if (extra.isPresent()) {
+      return new Match(Role.fromProto(extra.get().getRole()), extra.get().getId());
+    }
+    rateLimiter.recordFailure(caller.remoteAddress());
+    log.warn("refused a join from {} with token {}", caller.remoteAddress(), presented.logPrefix());
+    throw invalid(BAD_TOKEN);
   }
 
   private static Optional<JoinToken> tokenOf(Cluster cluster, Role role) {

@@ -12,6 +12,13 @@ import io.baton.api.ListSecretsResponse;
 import io.baton.api.RemoveSecretRequest;
 import io.baton.api.RemoveSecretResponse;
 import io.baton.api.SecretInfo;
+import io.baton.api.CreateJoinTokenRequest;
+import io.baton.api.CreateJoinTokenResponse;
+import io.baton.api.CreateServiceRequest;
+import io.baton.api.ListJoinTokensRequest;
+import io.baton.api.ListJoinTokensResponse;
+import io.baton.api.RemoveJoinTokenRequest;
+import io.baton.api.RemoveJoinTokenResponse;
 import io.baton.api.GetServiceRequest;
 import io.baton.api.ListServicesRequest;
 import io.baton.api.ListServicesResponse;
@@ -35,6 +42,8 @@ import io.baton.api.Node;
 import io.baton.api.NodeInfo;
 import io.baton.api.NodeRole;
 import io.baton.api.NodeState;
+import io.baton.api.RemoveNodeRequest;
+import io.baton.api.RemoveNodeResponse;
 import io.baton.api.RotateJoinTokenRequest;
 import io.baton.api.UpdateClusterRequest;
 import io.baton.api.GetUnlockKeyRequest;
@@ -54,7 +63,6 @@ import io.grpc.stub.StreamObserver;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +83,8 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   private final ServiceHandlers services;
   private final SecretHandlers secrets;
   private final LogBroker logs;
+  private final NodeRemover remover;
+  private final JoinTokenHandlers tokens;
 
   public ControlApi(
       ClusterStore store, String selfNodeId, SecureRandom random, java.time.Clock clock, LogBroker logs) {
@@ -85,6 +95,8 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
     this.clock = clock;
     this.services = new ServiceHandlers(store, random, clock);
     this.secrets = new SecretHandlers(store, random);
+    this.remover = new NodeRemover(store, clock);
+    this.tokens = new JoinTokenHandlers(store, random, clock);
   }
 
   @Override
@@ -210,6 +222,11 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   }
 
   @Override
+  public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> observer) {
+    GrpcErrors.unary(observer, () -> remover.remove(request, callerNodeId()));
+  }
+
+  @Override
   public void getJoinTokens(GetJoinTokensRequest request, StreamObserver<JoinTokens> observer) {
     GrpcErrors.unary(observer, () -> cluster().getJoinTokens());
   }
@@ -236,6 +253,24 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       });
       log.info("rotated the {} join token", role == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
       return updated.getJoinTokens();
+    });
+  }
+
+  @Override
+  public void createJoinToken(CreateJoinTokenRequest request, StreamObserver<CreateJoinTokenResponse> observer) {
+    GrpcErrors.unary(observer, () -> tokens.create(request));
+  }
+
+  @Override
+  public void listJoinTokens(ListJoinTokensRequest request, StreamObserver<ListJoinTokensResponse> observer) {
+    GrpcErrors.unary(observer, () -> tokens.list(cluster()));
+  }
+
+  @Override
+  public void removeJoinToken(RemoveJoinTokenRequest request, StreamObserver<RemoveJoinTokenResponse> observer) {
+    GrpcErrors.unary(observer, () -> {
+      tokens.remove(request.getId());
+      return RemoveJoinTokenResponse.getDefaultInstance();
     });
   }
 
@@ -294,17 +329,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
    * without a reachable quorum.
    */
   private void checkDemotion(String id) {
-    Optional<Node> node = store.view().node(id);
-    if (node.isEmpty() || node.get().getRole() != NodeRole.NODE_ROLE_MANAGER) {
-      return;
-    }
-    long managers = store.view().nodes().stream()
-        .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER)
-        .count();
-    Optional<String> why = managers <= 1
-        ? Optional.of("it is the last manager; promote another node first")
-        : QuorumGuard.whyNotRemove(store.membership().members(), id);
-    why.ifPresent(reason -> {
+    QuorumGuard.whyNotLeave(store.view(), store.membership().members(), id).ifPresent(reason -> {
       throw GrpcErrors.failedPrecondition("cannot demote node " + id + ": " + reason);
     });
   }
@@ -318,7 +343,8 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   }
 
   private NodeInfo info(Node node) {
-    var info = NodeInfo.newBuilder().setNode(node).setSelf(node.getId().equals(callerNodeId()));
+    var info = NodeInfo.newBuilder().setNode(node).setSelf(node.getId().equals(callerNodeId()))
+        .setCertificateExpiring(CertificateHealth.expiring(node, store.view().cluster(), clock.instant()));
     if (node.getRole() == NodeRole.NODE_ROLE_MANAGER) {
       info.setManagerStatus(managerStatus(node));
     }

@@ -25,6 +25,7 @@ import io.baton.manager.logbroker.LogBroker;
 import io.baton.manager.orchestrator.TaskStates;
 import io.baton.store.ReadView;
 import io.baton.ca.Identifiers;
+import io.baton.ca.NodeRemoval;
 import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.Caller;
 import io.baton.store.ClusterStore;
@@ -263,7 +264,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
       if (ref.getKind() == ObjectKind.OBJECT_KIND_NODE) {
         SessionStream stream = sessions.remove(ref.getId());
         if (stream != null) {
-          stream.close(Status.PERMISSION_DENIED.withDescription("node " + ref.getId() + " was removed from the cluster"));
+          // Tell the node first, so it stops its tasks and wipes its credentials even if the
+          // refusal below is lost; the interceptor refuses its every later call anyway.
+          stream.push(SessionMessage.newBuilder().setSessionId(stream.sessionId()).setRemoved(true).build());
+          stream.close(NodeRemoval.refusal(ref.getId()));
+          log.info("closed the session of removed node {}", ref.getId());
         }
       } else if (ref.getKind() == ObjectKind.OBJECT_KIND_TASK
           || ref.getKind() == ObjectKind.OBJECT_KIND_SECRET) {

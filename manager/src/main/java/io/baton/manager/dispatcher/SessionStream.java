@@ -46,10 +46,15 @@ final class SessionStream {
   }
 
   synchronized void close(Status status) {
+    close(status.asRuntimeException());
+  }
+
+  /** Ends the stream with {@code error}'s status and trailers. */
+  synchronized void close(io.grpc.StatusRuntimeException error) {
     if (!closed) {
       closed = true;
       if (!observer.isCancelled()) {
-        observer.onError(status.asRuntimeException());
+        observer.onError(error);
       }
     }
   }

@@ -1,5 +1,7 @@
 package io.baton.manager.membership;
 
+import io.baton.api.NodeRole;
+import io.baton.store.ReadView;
 import io.baton.store.StoreMembership.Member;
 import io.baton.store.StoreMembership.Reachability;
 import java.util.List;
@@ -12,6 +14,22 @@ import java.util.Optional;
  */
 public final class QuorumGuard {
   private QuorumGuard() {}
+
+  /**
+   * Why node {@code leaving} may not stop being a manager (demotion or removal), or empty if it
+   * may, or if it is not a manager: it is the last manager in the store, or the Raft group would
+   * lose its reachable quorum without it.
+   */
+  public static Optional<String> whyNotLeave(ReadView view, List<Member> members, String leaving) {
+    boolean manager = view.node(leaving).map(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER).orElse(false);
+    if (!manager) {
+      return Optional.empty();
+    }
+    long managers = view.nodes().stream().filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER).count();
+    return managers <= 1
+        ? Optional.of("it is the last manager; promote another node first")
+        : whyNotRemove(members, leaving);
+  }
 
   /**
    * Why removing {@code leaving} from {@code members} would lose the quorum, or empty if it is

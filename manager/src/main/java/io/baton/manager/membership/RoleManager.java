@@ -3,6 +3,7 @@ package io.baton.manager.membership;
 import io.baton.api.Node;
 import io.baton.api.NodeRole;
 import io.baton.store.ClusterStore;
+import io.baton.store.Denylist;
 import io.baton.store.ReadView;
 import io.baton.store.StoreException;
 import io.baton.store.StoreMembership.Member;
@@ -71,10 +72,7 @@ public final class RoleManager implements AutoCloseable {
   }
 
   private static boolean belongs(ReadView view, String nodeId) {
-    boolean denied = view.cluster().stream()
-        .flatMap(c -> c.getDenylistList().stream())
-        .anyMatch(d -> d.getNodeId().equals(nodeId));
-    return !denied && view.node(nodeId).map(Node::getRole).orElse(null) == NodeRole.NODE_ROLE_MANAGER;
+    return !Denylist.contains(view, nodeId) && view.node(nodeId).map(Node::getRole).orElse(null) == NodeRole.NODE_ROLE_MANAGER;
   }
 
   @Override
