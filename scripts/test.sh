@@ -7,7 +7,7 @@
 #   1. ./mvnw -B -ntp install      unit tests of every module and the in-process cluster tests (it/)
 #   2. bin/baton-train-aot         the CLI's AOT cache (JDK >= 25; best effort, never fails the run)
 #   3. ../shared/contract/check.sh the CLI/JSON/state-dir contract, if that file exists beside the
-#                                  repo (sections from $CONTRACT_SECTIONS, default "nodes services")
+#                                  repo (sections from $CONTRACT_SECTIONS, default "nodes services secrets")
 #   4. scripts/e2e-processes.sh    the demo cluster as real bin/baton processes
 #   5. scripts/bench.sh failover   fault test: 10 kill -9s of the leader of 3 manager processes under
 #                                  continuous writes; fails if an acknowledged write is lost or doubled
@@ -53,7 +53,7 @@ T0=$SECONDS
 if step mvn-install required ./mvnw -B -ntp install "$@"; then
   step train-aot best-effort bin/baton-train-aot || true
   if [ -f ../shared/contract/check.sh ]; then
-    step contract required env SECTIONS="${CONTRACT_SECTIONS:-nodes services}" bash ../shared/contract/check.sh || true
+    step contract required env SECTIONS="${CONTRACT_SECTIONS:-nodes services secrets}" bash ../shared/contract/check.sh || true
   else
     skip contract "no ../shared/contract/check.sh beside the repo"
   fi
