@@ -50,9 +50,7 @@ final class ClusterCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (OutputFormat.of(format) != OutputFormat.JSON) {
-        throw new UsageError("cluster inspect supports --format json only");
-      }
+      OutputFormat.requireJson(format, "cluster inspect");
       try (CliTransport transport = BatonCli.connection(spec).open()) {
         System.out.println(json(transport.unary(ControlGrpc.getGetClusterMethod(), GetClusterRequest.getDefaultInstance())));
       }

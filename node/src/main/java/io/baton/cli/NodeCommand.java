@@ -78,9 +78,7 @@ final class NodeCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (OutputFormat.of(format) != OutputFormat.JSON) {
-        throw new UsageError("node inspect supports --format json only");
-      }
+      OutputFormat.requireJson(format, "node inspect");
       try (CliTransport transport = BatonCli.connection(spec).open()) {
         NodeInfo info = transport.unary(ControlGrpc.getGetNodeMethod(), GetNodeRequest.newBuilder().setNode(node).build());
         System.out.println(NodeJson.object(info));

@@ -12,4 +12,11 @@ enum OutputFormat {
       default -> throw new UsageError("unknown --format '" + text + "': use table or json");
     };
   }
+
+  /** Checks the {@code --format} of a command that prints only JSON (the inspect commands). */
+  static void requireJson(String text, String command) {
+    if (of(text) != JSON) {
+      throw new UsageError(command + " supports --format json only");
+    }
+  }
 }

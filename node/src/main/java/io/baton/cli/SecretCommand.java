@@ -124,9 +124,7 @@ final class SecretCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (OutputFormat.of(format) != OutputFormat.JSON) {
-        throw new UsageError("secret inspect supports --format json only");
-      }
+      OutputFormat.requireJson(format, "secret inspect");
       try (CliTransport transport = BatonCli.connection(spec).open()) {
         SecretInfo info = transport.unary(ControlGrpc.getGetSecretMethod(),
             GetSecretRequest.newBuilder().setSecret(secret).build());

@@ -174,9 +174,7 @@ final class ServiceCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (OutputFormat.of(format) != OutputFormat.JSON) {
-        throw new UsageError("service inspect supports --format json only");
-      }
+      OutputFormat.requireJson(format, "service inspect");
       try (CliTransport transport = BatonCli.connection(spec).open()) {
         System.out.println(ServiceJson.service(transport.unary(ControlGrpc.getGetServiceMethod(),
             GetServiceRequest.newBuilder().setService(service).build())));
