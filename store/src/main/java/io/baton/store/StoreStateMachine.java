@@ -5,12 +5,8 @@ import io.baton.api.store.StoreBatch;
 import io.baton.api.store.StoreSnapshot;
 import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -199,40 +195,16 @@ final class StoreStateMachine extends BaseStateMachine {
       return RaftLog.INVALID_LOG_INDEX;
     }
     File file = storage.getSnapshotFile(s.appliedTerm(), s.appliedIndex());
-    Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
     byte[] bytes = codec.encode(s.toSnapshot().toByteArray());
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+    DurableFiles.writeAndRename(file.toPath(), bytes);
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-    fsyncDirectory(file.toPath().getParent());
+    // Durable before Ratis purges the log the snapshot replaces.
+    DurableFiles.fsyncDirectory(file.toPath().getParent());
     storage.updateLatestSnapshot(
         new SingleFileSnapshotInfo(
             new FileInfo(file.toPath(), md5), s.appliedTerm(), s.appliedIndex()));
     log.info("store snapshot written at index {} ({} bytes)", s.appliedIndex(), bytes.length);
     return s.appliedIndex();
-  }
-
-  /**
-   * Makes the rename of a new snapshot durable before Ratis purges the log it replaces. Linux
-   * allows this; where a directory cannot be opened for it, the rename is left to the OS.
-   */
-  private static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      log.debug("cannot fsync directory {}: {}", dir, e.getMessage());
-    }
   }
 
   private void loadLatestSnapshot() throws IOException {

@@ -300,7 +300,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       });
       if (request.getAutolock() != Toggle.TOGGLE_UNCHANGED || request.getRotateDataKey()) {
         log.info("cluster encryption updated: autolock {}, data key {}",
-            updated.getSpec().getAutolock() ? "on" : "off", updated.getDataKeys(updated.getDataKeysCount() - 1).getId());
+            updated.getSpec().getAutolock() ? "on" : "off", EncryptionSettings.currentDataKeyId(updated));
       }
       return info(updated);
     });
@@ -378,7 +378,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
         .setSpec(cluster.getSpec())
         .setRootCaCertPem(cluster.getRootCa().getCaCertPem())
         .setRootCaDigest(cluster.getRootCa().getDigest())
-        .setCurrentDataKey(cluster.getDataKeysCount() == 0 ? 0 : cluster.getDataKeys(cluster.getDataKeysCount() - 1).getId())
+        .setCurrentDataKey(EncryptionSettings.currentDataKeyId(cluster))
         .setDataKeyCount(cluster.getDataKeysCount())
         .build();
   }

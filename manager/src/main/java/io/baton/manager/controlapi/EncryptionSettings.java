@@ -47,6 +47,12 @@ final class EncryptionSettings {
     return next.build();
   }
 
+  /** Id of the data key the store encrypts with now; 0 before the cluster has one. */
+  static int currentDataKeyId(Cluster cluster) {
+    int n = cluster.getDataKeysCount();
+    return n == 0 ? 0 : cluster.getDataKeys(n - 1).getId();
+  }
+
   /** {@code cluster} with a new unlock key. */
   static Cluster rotateUnlockKey(Cluster cluster, SecureRandom random) {
     requireAutolock(cluster);

@@ -51,11 +51,6 @@ public record DataKeys(List<DataKey> keys) {
     return keys.stream().filter(k -> k.getId() == id).findFirst();
   }
 
-  /** True if every key of {@code other} is in this ring (same id and same material). */
-  public boolean covers(DataKeys other) {
-    return keys.containsAll(other.keys);
-  }
-
   private static DataKey newKey(int id, SecureRandom random, long nowMs) {
     byte[] material = new byte[AesGcm.KEY_BYTES];
     random.nextBytes(material);

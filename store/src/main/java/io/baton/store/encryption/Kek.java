@@ -3,9 +3,7 @@ package io.baton.store.encryption;
 import io.baton.ca.UnlockKey;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -51,16 +49,6 @@ public final class Kek {
   /** The key that wraps the data keyring in {@code keys/store.keys}. */
   byte[] keyringKey() {
     return hkdf(new byte[0], bytes, KEYRING_INFO);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Kek k && MessageDigest.isEqual(bytes, k.bytes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(bytes);
   }
 
   @Override

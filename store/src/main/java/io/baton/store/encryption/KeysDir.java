@@ -5,14 +5,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.baton.api.store.DataKeyring;
 import io.baton.api.store.StoreKeysFile;
 import io.baton.ca.UnlockKey;
+import io.baton.store.DurableFiles;
 import io.baton.store.StoreException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -109,7 +106,7 @@ public final class KeysDir {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     boolean autolock = wrapping.protection() instanceof Protection.Autolock;
     if (!autolock) {
-      writeAtomically(dir.resolve(KEK_FILE), wrapping.kek().bytes());
+      writeAndSync(dir.resolve(KEK_FILE), wrapping.kek().bytes());
     }
     byte[] sealed =
         AesGcm.seal(wrapping.kek().keyringKey(), AAD, keyring(contents).toByteArray(), random);
@@ -120,9 +117,9 @@ public final class KeysDir {
             .setSalt(ByteString.copyFrom(wrapping.salt()))
             .setWrappedKeyring(ByteString.copyFrom(sealed))
             .build();
-    writeAtomically(dir.resolve(KEYS_FILE), file.toByteArray());
+    writeAndSync(dir.resolve(KEYS_FILE), file.toByteArray());
     if (autolock && Files.deleteIfExists(dir.resolve(KEK_FILE))) {
-      fsync(dir);
+      DurableFiles.fsyncDirectory(dir);
     }
   }
 
@@ -130,7 +127,7 @@ public final class KeysDir {
   public void delete() throws IOException {
     Files.deleteIfExists(dir.resolve(KEYS_FILE));
     Files.deleteIfExists(dir.resolve(KEK_FILE));
-    fsync(dir);
+    DurableFiles.fsyncDirectory(dir);
   }
 
   /**
@@ -225,27 +222,9 @@ public final class KeysDir {
     return ring.build();
   }
 
-  private static void writeAtomically(Path target, byte[] content) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(content));
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    fsync(target.getParent());
-  }
-
-  private static void fsync(Path directory) {
-    try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // not every file system lets a directory be opened for this; the rename is then the OS's
-    }
+  /** Replaces {@code target} and makes the rename durable before the next file is written. */
+  private static void writeAndSync(Path target, byte[] content) throws IOException {
+    DurableFiles.writeAndRename(target, content);
+    DurableFiles.fsyncDirectory(target.getParent());
   }
 }
