@@ -268,13 +268,10 @@ public final class BatonNode implements AutoCloseable {
           + ": it predates encryption at rest or its keys were deleted, and cannot be read. Remove this manager"
           + " from the cluster and join it again");
     }
-    if (keysDir.locked()) {
-      return UnlockGate.await(dir, keysDir);
-    }
     try {
       return keysDir.open();
-    } catch (io.baton.store.encryption.InvalidUnlockKey e) {
-      throw new IllegalStateException("unlocked keys need no unlock key", e);
+    } catch (io.baton.store.encryption.InvalidUnlockKey locked) {
+      return UnlockGate.await(dir, keysDir);
     }
   }
 
