@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.baton.api.AuthzRule;
 import io.baton.api.CAGrpc;
 import io.baton.api.ControlGrpc;
+import io.baton.api.RaftMembershipGrpc;
 import io.baton.api.DispatcherGrpc;
 import io.baton.api.ListNodesRequest;
 import io.baton.api.Principal;
@@ -40,7 +41,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class AuthzMatrixTest {
   private static final List<ServiceDescriptor> SERVICES = List.of(
-      CAGrpc.getServiceDescriptor(), DispatcherGrpc.getServiceDescriptor(), ControlGrpc.getServiceDescriptor());
+      CAGrpc.getServiceDescriptor(), DispatcherGrpc.getServiceDescriptor(), ControlGrpc.getServiceDescriptor(),
+      // GetDataKeys hands out the store's keys: a worker's or an anonymous caller's request must fail.
+      RaftMembershipGrpc.getServiceDescriptor());
 
   private static TestCluster cluster;
 
