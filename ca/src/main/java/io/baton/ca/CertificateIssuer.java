@@ -107,14 +107,8 @@ public final class CertificateIssuer {
       X509Certificate issuer,
       PublicKey subjectKey,
       NodeIdentity identity) {
-    Set<String> dnsNames = new LinkedHashSet<>();
-    dnsNames.add(identity.role().ou());
-    dnsNames.add(identity.nodeId());
-    if (identity.role() == Role.MANAGER) {
-      dnsNames.add(Role.MANAGER_SAN);
-    }
     GeneralName[] names =
-        dnsNames.stream()
+        dnsNames(identity).stream()
             .map(n -> new GeneralName(GeneralName.dNSName, n))
             .toArray(GeneralName[]::new);
     JcaX509ExtensionUtils utils = Certificates.extensionUtils();
@@ -137,6 +131,17 @@ public final class CertificateIssuer {
     } catch (CertIOException | CertificateEncodingException e) {
       throw new IllegalStateException("cannot encode certificate extensions", e);
     }
+  }
+
+  /** The DNS SANs of {@code identity}'s certificates: the role's OU, the node id, and for managers {@link Role#MANAGER_SAN}. */
+  static Set<String> dnsNames(NodeIdentity identity) {
+    Set<String> dnsNames = new LinkedHashSet<>();
+    dnsNames.add(identity.role().ou());
+    dnsNames.add(identity.nodeId());
+    if (identity.role() == Role.MANAGER) {
+      dnsNames.add(Role.MANAGER_SAN);
+    }
+    return dnsNames;
   }
 
   private static Duration min(Duration a, Duration b) {

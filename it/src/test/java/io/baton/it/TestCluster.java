@@ -45,6 +45,8 @@ final class TestCluster implements AutoCloseable {
   private int managerCount = 1;
 
   private final boolean autolock;
+  /** The CFSSL that signs this cluster's certificates ({@code init --external-ca}), or null. */
+  private InitOptions.ExternalCa externalCa;
 
   private TestCluster(Duration heartbeat, Duration certExpiry, String executor, boolean autolock) {
     this.heartbeat = heartbeat;
@@ -71,6 +73,13 @@ final class TestCluster implements AutoCloseable {
     return start(workers, Duration.ofMillis(500), Duration.ofHours(24), "process", true);
   }
 
+  /** A cluster created with {@code init --external-ca}: {@code externalCa} signs every certificate. */
+  static TestCluster startWithExternalCa(int workers, InitOptions.ExternalCa externalCa) throws NodeException {
+    TestCluster cluster = new TestCluster(Duration.ofMillis(500), Duration.ofHours(24), "process", false);
+    cluster.externalCa = externalCa;
+    return cluster.populate(workers);
+  }
+
   /** A cluster whose nodes all run tasks with {@code executor} ({@code process} or {@code docker}). */
   static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor)
       throws NodeException {
@@ -79,15 +88,18 @@ final class TestCluster implements AutoCloseable {
 
   private static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor,
       boolean autolock) throws NodeException {
-    TestCluster cluster = new TestCluster(heartbeat, certExpiry, executor, autolock);
+    return new TestCluster(heartbeat, certExpiry, executor, autolock).populate(workers);
+  }
+
+  private TestCluster populate(int workers) throws NodeException {
     try {
-      cluster.startManager();
+      startManager();
       for (int i = 0; i < workers; i++) {
-        cluster.addWorker();
+        addWorker();
       }
-      return cluster;
+      return this;
     } catch (NodeException | RuntimeException e) {
-      cluster.close();
+      close();
       throw e;
     }
   }
@@ -106,7 +118,7 @@ final class TestCluster implements AutoCloseable {
     managerPort = Ports.freePair();
     String addr = "127.0.0.1:" + managerPort;
     manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, addr, null, certExpiry, heartbeat,
-        executor, Map.of(), autolock), settings("manager"));
+        executor, Map.of(), autolock, externalCa), settings("manager"));
     nodes.add(manager);
   }
 

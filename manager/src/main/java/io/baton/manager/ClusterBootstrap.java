@@ -5,6 +5,7 @@ import io.baton.store.encryption.DataKeys;
 import io.baton.api.Availability;
 import io.baton.api.Cluster;
 import io.baton.api.ClusterSpec;
+import io.baton.api.ExternalCfsslCa;
 import io.baton.api.IssuanceState;
 import io.baton.api.JoinTokens;
 import io.baton.api.Node;
@@ -13,16 +14,26 @@ import io.baton.api.NodeRole;
 import io.baton.api.NodeSpec;
 import io.baton.api.NodeState;
 import io.baton.api.NodeStatus;
+import io.baton.api.RootCA;
 import io.baton.ca.IssuedCertificate;
 import io.baton.ca.JoinToken;
-import io.baton.ca.RootCa;
+import io.baton.ca.CaDigest;
+import io.baton.ca.CfsslSigner;
+import io.baton.ca.LocalRootSigner;
+import io.baton.ca.NodeCertificateSigner;
+import io.baton.ca.Pem;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreException;
+import com.google.protobuf.ByteString;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
-/** Writes the objects of a new cluster: the cluster (root CA, join tokens, settings) and its first manager. */
+/**
+ * Writes the objects of a new cluster: the cluster (root CA, join tokens, settings) and its first
+ * manager. The join tokens carry the digest of the signer's root, whoever holds its key.
+ */
 public final class ClusterBootstrap {
   private ClusterBootstrap() {}
 
@@ -44,8 +55,9 @@ public final class ClusterBootstrap {
   public record FirstManager(String nodeId, IssuedCertificate certificate, String advertiseAddr, Map<String, String> labels) {}
 
   public static void initialize(
-      ClusterStore store, String clusterId, RootCa root, Settings settings, FirstManager manager, SecureRandom random)
-      throws StoreException {
+      ClusterStore store, String clusterId, NodeCertificateSigner signer, Settings settings, FirstManager manager,
+      SecureRandom random) throws StoreException {
+    String digest = CaDigest.of(signer.root());
     Cluster cluster = Cluster.newBuilder()
         .setId(clusterId)
         .setSpec(ClusterSpec.newBuilder()
@@ -56,13 +68,10 @@ public final class ClusterBootstrap {
         .setUnlockKey(settings.unlockKey() == null
             ? com.google.protobuf.ByteString.EMPTY
             : com.google.protobuf.ByteString.copyFrom(settings.unlockKey().secret()))
-        .setRootCa(io.baton.api.RootCA.newBuilder()
-            .setCaCertPem(root.certificatePem())
-            .setCaKeyPem(root.keyPem())
-            .setDigest(root.digest()))
+        .setRootCa(rootCaRecord(signer))
         .setJoinTokens(JoinTokens.newBuilder()
-            .setWorker(JoinToken.generate(root.digest(), random).toString())
-            .setManager(JoinToken.generate(root.digest(), random).toString()))
+            .setWorker(JoinToken.generate(digest, random).toString())
+            .setManager(JoinToken.generate(digest, random).toString()))
         .build();
     Node node = Node.newBuilder()
         .setId(manager.nodeId())
@@ -84,5 +93,26 @@ public final class ClusterBootstrap {
       tx.put(node);
       return null;
     });
+  }
+
+  /**
+   * The cluster's root as stored: with the managers' own root its key too; with an external CA only
+   * the CFSSL's root certificate and where to reach it, since no manager holds that root's key.
+   */
+  private static RootCA rootCaRecord(NodeCertificateSigner signer) {
+    RootCA.Builder record = RootCA.newBuilder()
+        .setCaCertPem(Pem.encodeCertificates(List.of(signer.root())))
+        .setDigest(CaDigest.of(signer.root()));
+    return switch (signer) {
+      case LocalRootSigner local -> record.setCaKeyPem(local.rootCa().keyPem()).build();
+      case CfsslSigner cfssl -> {
+        ExternalCfsslCa.Builder external = ExternalCfsslCa.newBuilder()
+            .setUrl(cfssl.endpoint().baseUrl().toString());
+        if (cfssl.endpoint().hasAuthKey()) {
+          external.setAuthKey(ByteString.copyFrom(cfssl.endpoint().authKey()));
+        }
+        yield record.setExternalCa(external).build();
+      }
+    };
   }
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code baton ca [--cert-expiry D]}: prints the root CA certificate, optionally changing node certificate validity. */
+/**
+ * {@code baton ca [--cert-expiry D]}: prints the root CA certificate, optionally changing node
+ * certificate validity; with an external CA, also names it (on stderr).
+ */
 @Command(name = "ca", description = "Show the root CA certificate; set the validity of node certificates.")
 final class CaCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -35,6 +38,11 @@ final class CaCommand implements Callable<Integer> {
               .setNodeCertExpirySeconds(Durations.parse("--cert-expiry", certExpiry).toSeconds())
               .build());
       System.out.print(cluster.getRootCaCertPem());
+      if (!cluster.getExternalCaUrl().isEmpty()) {
+        // On stderr, so that stdout stays a PEM file.
+        System.err.println("Node certificates are signed by the external CA cfssl=" + cluster.getExternalCaUrl()
+            + "; no manager holds this root's key.");
+      }
       return 0;
     }
   }

@@ -37,6 +37,9 @@ final class ClusterCommand implements Runnable {
       g.writeNumberField("dataKey", c.getCurrentDataKey());
       g.writeNumberField("dataKeys", c.getDataKeyCount());
       g.writeStringField("rootCaDigest", c.getRootCaDigest());
+      if (!c.getExternalCaUrl().isEmpty()) {
+        g.writeStringField("externalCa", "cfssl=" + c.getExternalCaUrl());
+      }
       g.writeEndObject();
     });
   }

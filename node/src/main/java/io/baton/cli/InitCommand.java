@@ -1,8 +1,16 @@
 package io.baton.cli;
 
+import io.baton.ca.CfsslEndpoint;
+import io.baton.ca.Pem;
 import io.baton.node.BatonNode;
 import io.baton.node.InitOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,14 +55,21 @@ final class InitCommand implements Callable<Integer> {
   @Option(names = "--autolock", description = "Lock the managers' keys with an unlock key.")
   boolean autolock;
 
-  @Option(names = "--external-ca", paramLabel = "cfssl=URL", description = "Sign node certificates with an external CFSSL.")
+  @Option(names = "--external-ca", paramLabel = "cfssl=URL",
+      description = "Sign node certificates with an operator's CFSSL server (cfssl serve); managers keep no root key.")
   String externalCa;
+
+  @Option(names = "--external-ca-cert", paramLabel = "FILE",
+      description = "The external CA's root certificate (PEM); required for https. Default: the CFSSL's own, fetched.")
+  Path externalCaCert;
+
+  @Option(names = "--external-ca-auth-key-file", paramLabel = "FILE",
+      description = "Hex HMAC key of the CFSSL profile's auth key (auth_keys, type standard).")
+  Path externalCaAuthKeyFile;
 
   @Override
   public Integer call() throws Exception {
-    if (externalCa != null) {
-      throw new UsageError("--external-ca is not available in this version yet");
-    }
+    InitOptions.ExternalCa external = externalCa();
     Executors.check(executor);
     Duration expiry = Durations.parse("--cert-expiry", certExpiry);
     if (expiry.compareTo(MIN_CERT_EXPIRY) < 0) {
@@ -62,8 +77,41 @@ final class InitCommand implements Callable<Integer> {
     }
     Duration heartbeat = Durations.parse("--heartbeat-period", heartbeatPeriod);
     InitOptions options = new InitOptions(BatonCli.connection(spec).requireStateDir(), listenAddr, advertiseAddr,
-        raftAddr, expiry, heartbeat, executor, labels, autolock);
+        raftAddr, expiry, heartbeat, executor, labels, autolock, external);
     return NodeRunner.run(settings -> BatonNode.init(options, settings), InitCommand::announce);
+  }
+
+  /** The external CA options, checked; null without {@code --external-ca}. */
+  private InitOptions.ExternalCa externalCa() {
+    if (externalCa == null) {
+      if (externalCaCert != null || externalCaAuthKeyFile != null) {
+        throw new UsageError("--external-ca-cert and --external-ca-auth-key-file need --external-ca cfssl=URL");
+      }
+      return null;
+    }
+    try {
+      byte[] authKey = externalCaAuthKeyFile == null
+          ? null : CfsslEndpoint.decodeAuthKey(Files.readString(externalCaAuthKeyFile));
+      CfsslEndpoint endpoint = CfsslEndpoint.parse(externalCa, authKey);
+      X509Certificate root = null;
+      if (externalCaCert != null) {
+        List<X509Certificate> certs = Pem.decodeCertificates(Files.readString(externalCaCert));
+        if (certs.size() != 1) {
+          throw new UsageError("--external-ca-cert must hold exactly one certificate, the root");
+        }
+        root = certs.get(0);
+      } else if (endpoint.usesTls()) {
+        throw new UsageError("an https external CA needs --external-ca-cert FILE: baton verifies the CFSSL"
+            + " server's TLS certificate against that root");
+      }
+      return new InitOptions.ExternalCa(endpoint, root);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(e.getMessage());
+    } catch (IOException e) {
+      throw new UsageError("cannot read " + e.getMessage());
+    } catch (CertificateException e) {
+      throw new UsageError("--external-ca-cert is not a PEM certificate: " + e.getMessage());
+    }
   }
 
   private static void announce(BatonNode node) {

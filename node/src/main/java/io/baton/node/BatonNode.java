@@ -17,14 +17,18 @@ import io.baton.agent.secrets.SecretValues;
 import io.baton.agent.secrets.TmpfsSecrets;
 import io.baton.api.SessionMessage;
 import io.baton.ca.CertificateIssuer;
+import io.baton.ca.CfsslSigner;
 import io.baton.ca.ClusterTrustManager;
 import io.baton.ca.Credentials;
 import io.baton.ca.CsrRejectedException;
+import io.baton.ca.ExternalCaException;
 import io.baton.ca.Identifiers;
 import io.baton.ca.InvalidJoinTokenException;
 import io.baton.ca.IssuedCertificate;
 import io.baton.ca.JoinToken;
+import io.baton.ca.LocalRootSigner;
 import io.baton.ca.ManagerChannels;
+import io.baton.ca.NodeCertificateSigner;
 import io.baton.ca.NodeIdentity;
 import io.baton.ca.NodeKeyManager;
 import io.baton.ca.NodeKeys;
@@ -131,13 +135,17 @@ public final class BatonNode implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     String clusterId = Identifiers.newId(random);
     String nodeId = Identifiers.newId(random);
-    RootCa root = RootCa.create(clusterId, settings.clock(), random);
+    NodeCertificateSigner signer = options.externalCa() == null
+        ? new LocalRootSigner(new CertificateIssuer(settings.clock(), random),
+            RootCa.create(clusterId, settings.clock(), random))
+        : connectExternalCa(options.externalCa(), settings);
+    X509Certificate root = signer.root();
     KeyPair keyPair = NodeKeys.generate();
     IssuedCertificate cert;
     try {
-      cert = new CertificateIssuer(settings.clock(), random).issue(
-          root, NodeKeys.csrPem(keyPair), new NodeIdentity(nodeId, Role.MANAGER, clusterId), options.certExpiry());
-    } catch (CsrRejectedException e) {
+      cert = signer.sign(NodeKeys.csrPem(keyPair), new NodeIdentity(nodeId, Role.MANAGER, clusterId),
+          options.certExpiry());
+    } catch (CsrRejectedException | ExternalCaException e) {
       throw new NodeException("cannot issue this node's certificate: " + e.getMessage(), e);
     }
     Credentials credentials = new Credentials(keyPair.getPrivate(), cert.chain());
@@ -149,15 +157,15 @@ public final class BatonNode implements AutoCloseable {
     BatonNode node = null;
     try {
       dir.create(true);
-      dir.writeRoot(root.certificate());
-      node = new BatonNode(dir, nodeFile, credentials, List.of(root.certificate()), settings);
+      dir.writeRoot(root);
+      node = new BatonNode(dir, nodeFile, credentials, List.of(root), settings);
       node.managerKeys = ManagerKeys.create(dir, dataKeys,
           unlockKey == null ? new Protection.Stored() : new Protection.Autolock(unlockKey),
           node.keys::current, node::renewAfterLocking, random);
       node.initialUnlockKey = unlockKey;
       node.store = RatisClusterStore.bootstrap(node.storeConfig(), clusterId, node.managerKeys.codec());
       node.store.awaitLeader(LEADER_TIMEOUT);
-      ClusterBootstrap.initialize(node.store, clusterId, root,
+      ClusterBootstrap.initialize(node.store, clusterId, signer,
           new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod(), dataKeys, unlockKey),
           new ClusterBootstrap.FirstManager(nodeId, cert, Addresses.format(advertise), options.labels()),
           random);
@@ -171,6 +179,24 @@ public final class BatonNode implements AutoCloseable {
       }
       StateCleanup.removeFailedInit(dir);
       throw failure("cannot initialize the cluster", e);
+    }
+  }
+
+  /**
+   * The signer of a cluster whose certificates an operator's CFSSL signs: its root is the one the
+   * operator gave, or else the one the CFSSL reports (then logged with its digest for checking).
+   */
+  private static CfsslSigner connectExternalCa(InitOptions.ExternalCa external, NodeSettings settings)
+      throws NodeException {
+    try {
+      CfsslSigner signer = CfsslSigner.connect(external.endpoint(), external.root(), settings.clock());
+      if (external.root() == null) {
+        log.warn("took the root CA from {} without --external-ca-cert: check that its digest {} is your CFSSL's",
+            external.endpoint(), io.baton.ca.CaDigest.of(signer.root()));
+      }
+      return signer;
+    } catch (ExternalCaException | IllegalArgumentException e) {
+      throw new NodeException("cannot initialize the cluster: " + e.getMessage(), e);
     }
   }
 

@@ -21,10 +21,13 @@ import io.baton.api.NodeState;
 import io.baton.api.NodeStatus;
 import io.baton.ca.CertificateIssuer;
 import io.baton.ca.CsrRejectedException;
+import io.baton.ca.ExternalCaException;
 import io.baton.ca.Identifiers;
 import io.baton.ca.InvalidJoinTokenException;
 import io.baton.ca.IssuedCertificate;
 import io.baton.ca.JoinToken;
+import io.baton.ca.LocalRootSigner;
+import io.baton.ca.NodeCertificateSigner;
 import io.baton.ca.NodeIdentity;
 import io.baton.ca.Role;
 import io.baton.manager.GrpcErrors;
@@ -50,6 +53,13 @@ import org.slf4j.LoggerFactory;
  * node id, role (decided by which join token matched) and cluster id come from here. A caller that
  * already holds a certificate of this cluster can only renew its own identity, with the role the
  * store gives its node. The root key never leaves the store and this process.
+ *
+ * <p>When the cluster object names an external CA, certificates are signed by that CFSSL server
+ * instead (see {@link io.baton.ca.CfsslSigner}): the store then holds no root key, and identity is
+ * still decided here. A CFSSL that cannot be reached makes joins and renewals fail with UNAVAILABLE
+ * (nodes retry renewals with backoff; their current certificates keep working); one that refuses,
+ * or returns a certificate that is not exactly baton's assignment, makes them fail with
+ * FAILED_PRECONDITION.
  */
 public final class CaServer extends CAGrpc.CAImplBase {
   private static final Logger log = LoggerFactory.getLogger(CaServer.class);
@@ -61,6 +71,7 @@ public final class CaServer extends CAGrpc.CAImplBase {
   private final BootstrapRateLimiter rateLimiter;
   private final Clock clock;
   private final RootCaCache roots = new RootCaCache();
+  private final ExternalCaCache externalCas;
 
   public CaServer(
       ClusterStore store, CertificateIssuer issuer, SecureRandom random, BootstrapRateLimiter rateLimiter,
@@ -70,6 +81,7 @@ public final class CaServer extends CAGrpc.CAImplBase {
     this.issuer = issuer;
     this.random = random;
     this.rateLimiter = rateLimiter;
+    this.externalCas = new ExternalCaCache(clock);
   }
 
   @Override
@@ -213,10 +225,21 @@ public final class CaServer extends CAGrpc.CAImplBase {
   private IssuedCertificate sign(Cluster cluster, String csrPem, NodeIdentity identity) {
     Duration validity = Duration.ofSeconds(cluster.getSpec().getNodeCertExpirySeconds());
     try {
-      return issuer.issue(roots.get(cluster), csrPem, identity, validity);
+      return signer(cluster).sign(csrPem, identity, validity);
     } catch (CsrRejectedException e) {
       throw invalid(e.getMessage());
+    } catch (ExternalCaException e) {
+      log.warn("cannot sign a certificate for node {}: {}", identity.nodeId(), e.getMessage());
+      Status status = e.failure() == ExternalCaException.Failure.UNREACHABLE
+          ? Status.UNAVAILABLE : Status.FAILED_PRECONDITION;
+      throw status.withDescription(e.getMessage()).asRuntimeException();
     }
+  }
+
+  private NodeCertificateSigner signer(Cluster cluster) {
+    return cluster.getRootCa().hasExternalCa()
+        ? externalCas.get(cluster)
+        : new LocalRootSigner(issuer, roots.get(cluster));
   }
 
   private static byte[] csrSha256(String csrPem) {

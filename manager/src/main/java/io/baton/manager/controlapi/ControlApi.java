@@ -378,6 +378,7 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
         .setSpec(cluster.getSpec())
         .setRootCaCertPem(cluster.getRootCa().getCaCertPem())
         .setRootCaDigest(cluster.getRootCa().getDigest())
+        .setExternalCaUrl(cluster.getRootCa().getExternalCa().getUrl())
         .setCurrentDataKey(EncryptionSettings.currentDataKeyId(cluster))
         .setDataKeyCount(cluster.getDataKeysCount())
         .build();

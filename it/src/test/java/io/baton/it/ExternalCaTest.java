@@ -1,0 +1,202 @@
+package io.baton.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.baton.api.CAGrpc;
+import io.baton.api.Cluster;
+import io.baton.api.ControlGrpc;
+import io.baton.api.CreateServiceRequest;
+import io.baton.api.GetClusterRequest;
+import io.baton.api.IssueNodeCertificateRequest;
+import io.baton.api.NodeState;
+import io.baton.api.ReplicatedService;
+import io.baton.api.ServiceSpec;
+import io.baton.api.Task;
+import io.baton.api.TaskState;
+import io.baton.ca.CaDigest;
+import io.baton.ca.Credentials;
+import io.baton.ca.JoinToken;
+import io.baton.ca.NodeIdentity;
+import io.baton.ca.NodeKeys;
+import io.baton.ca.RemoteCa;
+import io.baton.ca.Role;
+import io.baton.node.BatonNode;
+import io.baton.node.InitOptions;
+import io.baton.node.NodeException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code init --external-ca cfssl=URL} against a real {@code cfssl serve} on loopback whose signing
+ * profile requires an auth key: every certificate is signed by CFSSL's root with the identity baton
+ * assigns, no manager holds the root key, and a CFSSL that goes away fails joins and renewals
+ * cleanly while the running cluster keeps working.
+ */
+@Timeout(240)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExternalCaTest {
+  private static Path dir;
+  private static CfsslServer cfssl;
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Assumptions.assumeTrue(CfsslServer.installed(),
+        "skipped: " + CfsslServer.CFSSL + " is absent (install Debian's golang-cfssl)");
+    dir = Files.createTempDirectory("baton-cfssl-");
+    cfssl = CfsslServer.start(dir, CfsslServer.Options.standard());
+    cluster = TestCluster.startWithExternalCa(1, new InitOptions.ExternalCa(cfssl.endpoint(), cfssl.root()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (cfssl != null) {
+      cfssl.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void certificatesChainToTheCfsslRootWithTheIdentityBatonAssigns() throws Exception {
+    Cluster c = cluster.store().view().cluster().orElseThrow();
+    assertThat(c.getRootCa().getCaCertPem()).isEqualTo(Files.readString(cfssl.rootPem()).strip() + "\n");
+    assertThat(c.getRootCa().getExternalCa().getUrl()).isEqualTo(cfssl.url());
+    assertThat(JoinToken.parse(cluster.workerToken()).caDigest()).isEqualTo(CaDigest.of(cfssl.root()));
+
+    for (BatonNode node : List.of(cluster.manager(), cluster.workers().get(0))) {
+      List<X509Certificate> chain = node.credentials().chain();
+      X509Certificate leaf = chain.get(0);
+      assertThat(chain).hasSize(2).last().isEqualTo(cfssl.root());
+      leaf.verify(cfssl.root().getPublicKey());
+      Role role = node == cluster.manager() ? Role.MANAGER : Role.WORKER;
+      assertThat(NodeIdentity.fromCertificate(leaf))
+          .isEqualTo(new NodeIdentity(node.identity().nodeId(), role, c.getId()));
+      assertThat(leaf.getSubjectX500Principal().getName())
+          .isEqualTo("CN=" + node.identity().nodeId() + ",OU=" + role.ou() + ",O=" + c.getId());
+      assertThat(Files.readString(node.stateDir().root().resolve("certificates/root-ca.crt")))
+          .contains(Files.readString(cfssl.rootPem()).strip().lines().skip(1).findFirst().orElseThrow());
+    }
+    assertThat(cluster.node(cluster.workers().get(0).identity().nodeId()).getStatus().getState())
+        .isEqualTo(NodeState.NODE_STATE_READY);
+
+    var info = ControlGrpc.newBlockingStub(cluster.channelAs(cluster.manager().credentials()))
+        .getCluster(GetClusterRequest.getDefaultInstance());
+    assertThat(info.getExternalCaUrl()).isEqualTo(cfssl.url());
+  }
+
+  @Test
+  @Order(2)
+  void noManagerHoldsTheRootKeyAnywhere() throws Exception {
+    Cluster c = cluster.store().view().cluster().orElseThrow();
+    assertThat(c.getRootCa().getCaKeyPem()).isEmpty();
+    // The only private keys in any state dir are the nodes' own TLS keys.
+    assertThat(StateDirScan.filesContaining(cluster.root(), "PRIVATE KEY".getBytes(StandardCharsets.US_ASCII)))
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(p.getFileName()).hasToString("node.key"));
+    String rootKeyLine = Files.readString(cfssl.rootKeyPem()).lines().skip(1).findFirst().orElseThrow();
+    StateDirScan.assertNoneContains(cluster.root(), rootKeyLine);
+    // The store never sees the CFSSL auth key in any answer of the control API.
+    assertThat(c.getRootCa().getExternalCa().getAuthKey().toByteArray()).isEqualTo(cfssl.authKey());
+  }
+
+  @Test
+  @Order(3)
+  void aJoinerCannotSmuggleSubjectAttributesThroughCfssl() throws Exception {
+    int nodesBefore = cluster.store().view().nodes().size();
+    var anonymous = CAGrpc.newBlockingStub(cluster.channelAs(null));
+    String csr = Csrs.withSubject(NodeKeys.generate(), "C=US,L=Anywhere,OU=baton-manager,CN=chosen");
+    assertThatThrownBy(() -> anonymous.issueNodeCertificate(IssueNodeCertificateRequest.newBuilder()
+            .setCsrPem(csr).setToken(cluster.workerToken()).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getDescription())
+              .startsWith("external CA at " + cfssl.url() + " returned a certificate baton does not hand out")
+              .contains("besides CN, OU and O")
+              .doesNotContain("Anywhere");
+        });
+    assertThat(cluster.store().view().nodes()).hasSize(nodesBefore);
+  }
+
+  @Test
+  @Order(4)
+  void renewalGoesThroughCfssl() {
+    BatonNode worker = cluster.workers().get(0);
+    Credentials renewed = RemoteCa.renew(cluster.channelAs(worker.credentials()), worker.identity(),
+        List.of(cfssl.root()), Clock.systemUTC());
+    assertThat(renewed.identity()).isEqualTo(worker.identity());
+    assertThat(renewed.chain().get(1)).isEqualTo(cfssl.root());
+    assertThat(renewed.leaf().getSerialNumber()).isNotEqualTo(worker.credentials().leaf().getSerialNumber());
+  }
+
+  @Test
+  @Order(5)
+  void withCfsslStoppedJoinsAndRenewalsFailClearlyAndTheClusterKeepsRunning() throws Exception {
+    var control = ControlGrpc.newBlockingStub(cluster.channelAs(cluster.manager().credentials()));
+    ServiceSpec.Builder spec = ServiceSpec.newBuilder().setName("steady")
+        .setReplicated(ReplicatedService.newBuilder().setReplicas(1));
+    spec.getTaskBuilder().getContainerBuilder().setImage("busybox").addAllCommand(List.of("sleep", "300"))
+        .setStopGracePeriodMs(2_000);
+    spec.getTaskBuilder().getPlacementBuilder().addConstraints("node.role==worker");
+    control.createService(CreateServiceRequest.newBuilder().setSpec(spec).build());
+    await().atMost(Duration.ofSeconds(60)).until(() -> running("steady").size() == 1);
+    Task before = running("steady").get(0);
+
+    cfssl.stop();
+    String unreachable = "external CA at " + cfssl.url() + " is unreachable: connection refused";
+
+    Path joiner = cluster.root().resolve("late-worker");
+    assertThatThrownBy(() -> cluster.joinWorker(joiner, "late-worker", cluster.workerToken(), null))
+        .isInstanceOf(NodeException.class)
+        .hasMessage("cannot join the cluster at " + cluster.managerAddress() + ": " + unreachable);
+    assertThat(joiner.resolve("node.json")).doesNotExist();
+
+    BatonNode worker = cluster.workers().get(0);
+    assertThatThrownBy(() -> RemoteCa.renew(cluster.channelAs(worker.credentials()), worker.identity(),
+            List.of(cfssl.root()), Clock.systemUTC()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+          assertThat(e.getStatus().getDescription()).isEqualTo(unreachable);
+        });
+
+    // The worker keeps its session on its current certificate and its task keeps running.
+    Thread.sleep(3_000);
+    assertThat(cluster.node(worker.identity().nodeId()).getStatus().getState()).isEqualTo(NodeState.NODE_STATE_READY);
+    assertThat(running("steady")).extracting(Task::getId).containsExactly(before.getId());
+
+    // Back again: the next join works without touching the cluster.
+    cfssl.start();
+    BatonNode late = cluster.joinWorker(cluster.root().resolve("late-worker-2"), "late-worker-2",
+        cluster.workerToken(), null);
+    assertThat(late.credentials().chain().get(1)).isEqualTo(cfssl.root());
+  }
+
+  private static List<Task> running(String service) {
+    var view = cluster.store().view();
+    String id = view.services().stream().filter(s -> s.getSpec().getName().equals(service))
+        .findFirst().orElseThrow().getId();
+    return view.tasksOfService(id).stream()
+        .filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING)
+        .filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_RUNNING)
+        .toList();
+  }
+}
