@@ -146,6 +146,11 @@ final class CfsslServer implements AutoCloseable {
     return dir.resolve("root.pem");
   }
 
+  /** The server's log (one line per request, among others). */
+  Path log() {
+    return dir.resolve("serve.log");
+  }
+
   Path rootKeyPem() {
     return dir.resolve("root-key.pem");
   }

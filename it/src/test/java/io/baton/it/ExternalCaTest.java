@@ -115,8 +115,12 @@ class ExternalCaTest {
         .allSatisfy(p -> assertThat(p.getFileName()).hasToString("node.key"));
     String rootKeyLine = Files.readString(cfssl.rootKeyPem()).lines().skip(1).findFirst().orElseThrow();
     StateDirScan.assertNoneContains(cluster.root(), rootKeyLine);
-    // The store never sees the CFSSL auth key in any answer of the control API.
+    // The CFSSL auth key is in the (encrypted) store for the managers, never in a control API answer.
     assertThat(c.getRootCa().getExternalCa().getAuthKey().toByteArray()).isEqualTo(cfssl.authKey());
+    byte[] answer = ControlGrpc.newBlockingStub(cluster.channelAs(cluster.manager().credentials()))
+        .getCluster(GetClusterRequest.getDefaultInstance()).toByteArray();
+    assertThat(StateDirScan.contains(answer, cfssl.authKey())).isFalse();
+    assertThat(StateDirScan.filesContaining(cluster.root(), cfssl.authKey())).isEmpty();
   }
 
   @Test

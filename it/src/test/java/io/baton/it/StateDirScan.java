@@ -35,7 +35,7 @@ final class StateDirScan {
     return hits;
   }
 
-  private static boolean contains(byte[] haystack, byte[] needle) {
+  static boolean contains(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {
       for (int j = 0; j < needle.length; j++) {
