@@ -194,6 +194,35 @@ class ExternalCaTest {
     assertThat(late.credentials().chain().get(1)).isEqualTo(cfssl.root());
   }
 
+  @Test
+  @Order(6)
+  void theCliShowsTheExternalCaAndRefusesBadSettingsInOneLine() throws Exception {
+    String stateDir = cluster.manager().stateDir().root().toString();
+    Cli.Result ca = Cli.run("--state-dir", stateDir, "ca");
+    assertThat(ca.exitCode()).isZero();
+    assertThat(ca.out()).isEqualTo(Files.readString(cfssl.rootPem()).strip() + "\n");
+    assertThat(ca.err()).contains("signed by the external CA cfssl=" + cfssl.url());
+    assertThat(Cli.run("--state-dir", stateDir, "cluster", "inspect").out())
+        .contains("\"externalCa\" : \"cfssl=" + cfssl.url() + "\"");
+
+    Path fresh = cluster.root().resolve("never-initialized");
+    Cli.Result protocol = Cli.run("--state-dir", fresh.toString(), "init", "--external-ca", "acme=http://127.0.0.1:1");
+    assertThat(protocol.exitCode()).isEqualTo(125);
+    assertThat(protocol.err().strip()).isEqualTo("baton: external CA must be given as cfssl=URL (CFSSL is the only protocol)");
+    Cli.Result https = Cli.run("--state-dir", fresh.toString(), "init", "--external-ca", "cfssl=https://127.0.0.1:1");
+    assertThat(https.exitCode()).isEqualTo(125);
+    assertThat(https.err().strip()).startsWith("baton: an https external CA needs --external-ca-cert FILE");
+
+    int dead = Ports.freePair();
+    Cli.Result down = Cli.run("--state-dir", fresh.toString(), "init", "--listen-addr", "127.0.0.1:" + Ports.freePair(),
+        "--external-ca", "cfssl=http://127.0.0.1:" + dead, "--external-ca-cert", cfssl.rootPem().toString());
+    assertThat(down.exitCode()).isEqualTo(1);
+    assertThat(down.err().strip().lines().filter(l -> l.startsWith("Error:")))
+        .containsExactly("Error: cannot initialize the cluster: external CA at http://127.0.0.1:" + dead
+            + " is unreachable: connection refused");
+    assertThat(fresh.resolve("node.json")).doesNotExist();
+  }
+
   private static List<Task> running(String service) {
     var view = cluster.store().view();
     String id = view.services().stream().filter(s -> s.getSpec().getName().equals(service))
