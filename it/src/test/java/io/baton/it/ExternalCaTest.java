@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.baton.agent.CertificateRenewer;
 import io.baton.api.CAGrpc;
 import io.baton.api.Cluster;
 import io.baton.api.ControlGrpc;
@@ -27,6 +31,7 @@ import io.baton.node.InitOptions;
 import io.baton.node.NodeException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +47,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code init --external-ca cfssl=URL} against a real {@code cfssl serve} on loopback whose signing
@@ -187,8 +193,27 @@ class ExternalCaTest {
     assertThat(cluster.node(worker.identity().nodeId()).getStatus().getState()).isEqualTo(NodeState.NODE_STATE_READY);
     assertThat(running("steady")).extracting(Task::getId).containsExactly(before.getId());
 
-    // Back again: the next join works without touching the cluster.
-    cfssl.start();
+    // The worker's own renewal retries with a doubling delay, and succeeds once CFSSL is back.
+    ListAppender<ILoggingEvent> renewals = new ListAppender<>();
+    renewals.start();
+    Logger renewerLog = (Logger) LoggerFactory.getLogger(CertificateRenewer.class);
+    renewerLog.addAppender(renewals);
+    try {
+      BigInteger serial = worker.credentials().leaf().getSerialNumber();
+      worker.renewer().renewNow();
+      await().atMost(Duration.ofSeconds(30)).until(() -> failures(renewals).size() >= 2);
+      assertThat(failures(renewals).subList(0, 2)).satisfiesExactly(
+          first -> assertThat(first).contains(unreachable).contains("retrying in 1 s"),
+          second -> assertThat(second).contains(unreachable).contains("retrying in 2 s"));
+
+      // Back again: the pending renewal and the next join work without touching the cluster.
+      cfssl.start();
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> !worker.credentials().leaf().getSerialNumber().equals(serial));
+      assertThat(worker.credentials().chain().get(1)).isEqualTo(cfssl.root());
+    } finally {
+      renewerLog.detachAppender(renewals);
+    }
     BatonNode late = cluster.joinWorker(cluster.root().resolve("late-worker-2"), "late-worker-2",
         cluster.workerToken(), null);
     assertThat(late.credentials().chain().get(1)).isEqualTo(cfssl.root());
@@ -221,6 +246,11 @@ class ExternalCaTest {
         .containsExactly("Error: cannot initialize the cluster: external CA at http://127.0.0.1:" + dead
             + " is unreachable: connection refused");
     assertThat(fresh.resolve("node.json")).doesNotExist();
+  }
+
+  private static List<String> failures(ListAppender<ILoggingEvent> renewals) {
+    return renewals.list.stream().map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.startsWith("certificate renewal failed")).toList();
   }
 
   private static List<Task> running(String service) {
