@@ -82,7 +82,7 @@ class ExternalCaTest {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void certificatesChainToTheCfsslRootWithTheIdentityBatonAssigns() throws Exception {
     Cluster c = cluster.store().view().cluster().orElseThrow();
     assertThat(c.getRootCa().getCaCertPem()).isEqualTo(Files.readString(cfssl.rootPem()).strip() + "\n");
@@ -111,7 +111,7 @@ class ExternalCaTest {
   }
 
   @Test
-  @Order(2)
+  @Order(20)
   void noManagerHoldsTheRootKeyAnywhere() throws Exception {
     Cluster c = cluster.store().view().cluster().orElseThrow();
     assertThat(c.getRootCa().getCaKeyPem()).isEmpty();
@@ -130,7 +130,7 @@ class ExternalCaTest {
   }
 
   @Test
-  @Order(3)
+  @Order(30)
   void aJoinerCannotSmuggleSubjectAttributesThroughCfssl() throws Exception {
     int nodesBefore = cluster.store().view().nodes().size();
     var anonymous = CAGrpc.newBlockingStub(cluster.channelAs(null));
@@ -148,7 +148,7 @@ class ExternalCaTest {
   }
 
   @Test
-  @Order(4)
+  @Order(40)
   void renewalGoesThroughCfssl() {
     BatonNode worker = cluster.workers().get(0);
     Credentials renewed = RemoteCa.renew(cluster.channelAs(worker.credentials()), worker.identity(),
@@ -159,7 +159,24 @@ class ExternalCaTest {
   }
 
   @Test
-  @Order(5)
+  @Order(45)
+  void aSecondManagerGetsItsCertificateFromCfsslAndSignsJoinsThroughIt() throws Exception {
+    BatonNode second = cluster.addManager();
+    X509Certificate leaf = second.credentials().leaf();
+    assertThat(second.credentials().chain().get(1)).isEqualTo(cfssl.root());
+    assertThat(NodeIdentity.fromCertificate(leaf).role()).isEqualTo(Role.MANAGER);
+    assertThat(leaf.getSubjectAlternativeNames()).extracting(name -> (Object) name.get(1))
+        .containsExactlyInAnyOrder("baton-manager", second.identity().nodeId());
+
+    BatonNode viaSecond = BatonNode.join(new io.baton.node.JoinOptions(cluster.root().resolve("via-second"),
+        cluster.workerToken(), TestCluster.apiAddress(second), "127.0.0.1:0", "127.0.0.1:0", "process", null),
+        TestCluster.settings("via-second"));
+    cluster.adopt(viaSecond, cluster.root().resolve("via-second"));
+    assertThat(viaSecond.credentials().chain().get(1)).isEqualTo(cfssl.root());
+  }
+
+  @Test
+  @Order(50)
   void withCfsslStoppedJoinsAndRenewalsFailClearlyAndTheClusterKeepsRunning() throws Exception {
     var control = ControlGrpc.newBlockingStub(cluster.channelAs(cluster.manager().credentials()));
     ServiceSpec.Builder spec = ServiceSpec.newBuilder().setName("steady")
@@ -220,7 +237,7 @@ class ExternalCaTest {
   }
 
   @Test
-  @Order(6)
+  @Order(60)
   void theCliShowsTheExternalCaAndRefusesBadSettingsInOneLine() throws Exception {
     String stateDir = cluster.manager().stateDir().root().toString();
     Cli.Result ca = Cli.run("--state-dir", stateDir, "ca");
