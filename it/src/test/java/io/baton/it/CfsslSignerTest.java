@@ -13,6 +13,8 @@ import io.baton.ca.NodeIdentity;
 import io.baton.ca.NodeKeys;
 import io.baton.ca.Role;
 import io.baton.ca.RootCa;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -155,6 +157,21 @@ class CfsslSignerTest {
           assertThat(e.failure()).isEqualTo(ExternalCaException.Failure.UNREACHABLE);
           assertThat(e.getMessage()).matches("external CA at http://127\\.0\\.0\\.1:\\d+ is unreachable: connection refused");
         });
+  }
+
+  @Test
+  void aCfsslThatNeverAnswersIsGivenUpOnAfterFiveSeconds() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      var stuck = new CfsslSigner(CfsslEndpoint.parse("cfssl=http://127.0.0.1:" + silent.getLocalPort(), null),
+          loose.root(), Clock.systemUTC());
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> stuck.sign(NodeKeys.csrPem(NodeKeys.generate()), worker(), DAY))
+          .isInstanceOfSatisfying(ExternalCaException.class, e -> {
+            assertThat(e.failure()).isEqualTo(ExternalCaException.Failure.UNREACHABLE);
+            assertThat(e.getMessage()).endsWith("is unreachable: no answer within 5 s");
+          });
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    }
   }
 
   private static long signRequests(CfsslServer server) throws Exception {
