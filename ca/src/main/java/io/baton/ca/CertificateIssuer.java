@@ -133,7 +133,10 @@ public final class CertificateIssuer {
     }
   }
 
-  /** The DNS SANs of {@code identity}'s certificates: the role's OU, the node id, and for managers {@link Role#MANAGER_SAN}. */
+  /**
+   * The DNS SANs of {@code identity}'s certificates: the role's OU, the node id, and for managers
+   * {@link Role#MANAGER_SAN}.
+   */
   static Set<String> dnsNames(NodeIdentity identity) {
     Set<String> dnsNames = new LinkedHashSet<>();
     dnsNames.add(identity.role().ou());

@@ -2,7 +2,6 @@ package io.baton.ca;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -59,7 +58,8 @@ public final class CfsslEndpoint {
     }
     if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
         || uri.getRawFragment() != null) {
-      throw new IllegalArgumentException("external CA URL must be http[s]://HOST[:PORT] without user, query or fragment");
+      throw new IllegalArgumentException(
+          "external CA URL must be http[s]://HOST[:PORT] without user, query or fragment");
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (path.endsWith(SIGN_PATH)) {
@@ -115,16 +115,6 @@ public final class CfsslEndpoint {
 
   URI signUrl() {
     return baseUrl.resolve(authKey == null ? SIGN_PATH : "/api/v1/cfssl/authsign");
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof CfsslEndpoint other && baseUrl.equals(other.baseUrl) && Arrays.equals(authKey, other.authKey);
-  }
-
-  @Override
-  public int hashCode() {
-    return baseUrl.hashCode() * 31 + Arrays.hashCode(authKey);
   }
 
   /** {@code cfssl=URL}, never the key. */

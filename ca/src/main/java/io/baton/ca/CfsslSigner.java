@@ -127,7 +127,8 @@ public final class CfsslSigner implements NodeCertificateSigner {
     ObjectNode subject = request.putObject("subject").put("CN", identity.nodeId());
     subject.putArray("names").addObject().put("O", identity.clusterId()).put("OU", identity.role().ou());
     request.put("profile", "");
-    JsonNode result = call(http, endpoint, endpoint.signUrl(), endpoint.hasAuthKey() ? authenticated(request) : request);
+    JsonNode result =
+        call(http, endpoint, endpoint.signUrl(), endpoint.hasAuthKey() ? authenticated(request) : request);
     X509Certificate leaf = certificateOf(endpoint, result);
     try {
       AssignedCertificateCheck.verify(leaf, key, identity, validity, root, clock.instant());

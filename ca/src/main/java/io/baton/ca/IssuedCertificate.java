@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A certificate just issued by {@link CertificateIssuer} or an external CA: the leaf, the chain (leaf first, then the
- * root), the chain as PEM, its expiry and its serial in lowercase hex. All public data.
+ * A certificate just issued by {@link CertificateIssuer} or an external CA: the leaf, the chain
+ * (leaf first, then the root), the chain as PEM, its expiry and its serial in lowercase hex. All
+ * public data.
  */
 public record IssuedCertificate(
     X509Certificate certificate,
