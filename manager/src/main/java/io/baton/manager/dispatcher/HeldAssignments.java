@@ -66,6 +66,9 @@ final class HeldAssignments {
    */
   Optional<SessionMessage> next(SessionContent current) {
     SessionMessage.Builder message = SessionMessage.newBuilder().setSessionId(sessionId);
+    Map<String, Task> stableTasks = new HashMap<>();
+    current.assignments().tasks().forEach(t -> stableTasks.put(t.getId(), stable(t)));
+    Map<String, ByteString> digests = digests(current.assignments().secrets());
     if (!started) {
       started = true;
       message.setKind(SessionMessageKind.SESSION_MESSAGE_KIND_COMPLETE)
@@ -75,7 +78,7 @@ final class HeldAssignments {
           .addAllTasks(current.assignments().tasks())
           .addAllSecrets(current.assignments().secrets())
           .addAllLogSubscriptions(current.logSubscriptions());
-      hold(current);
+      hold(current, stableTasks, digests);
       return Optional.of(message.build());
     }
     message.setKind(SessionMessageKind.SESSION_MESSAGE_KIND_INCREMENTAL);
@@ -94,21 +97,18 @@ final class HeldAssignments {
       message.setNode(current.node());
       changed = true;
     }
-    Set<String> taskIds = new HashSet<>();
     for (Task task : current.assignments().tasks()) {
-      taskIds.add(task.getId());
-      if (!stable(task).equals(tasks.get(task.getId()))) {
+      if (!stableTasks.get(task.getId()).equals(tasks.get(task.getId()))) {
         message.addTasks(task);
         changed = true;
       }
     }
     for (String held : tasks.keySet()) {
-      if (!taskIds.contains(held)) {
+      if (!stableTasks.containsKey(held)) {
         message.addRemovedTaskIds(held);
         changed = true;
       }
     }
-    Map<String, ByteString> digests = digests(current.assignments().secrets());
     for (AssignedSecret secret : current.assignments().secrets()) {
       ByteString held = secrets.get(secret.getId());
       if (held == null || !held.equals(digests.get(secret.getId()))) {
@@ -142,23 +142,20 @@ final class HeldAssignments {
     if (!changed) {
       return Optional.empty();
     }
-    hold(current);
+    hold(current, stableTasks, digests);
     return Optional.of(message.build());
   }
 
-  private void hold(SessionContent current) {
+  private void hold(SessionContent current, Map<String, Task> stableTasks, Map<String, ByteString> digests) {
     heartbeatPeriodMs = current.heartbeatPeriodMs();
     if (!current.managers().isEmpty()) {
       managers = current.managers();
     }
     node = current.node();
-    Map<String, Task> nextTasks = new HashMap<>();
-    current.assignments().tasks().forEach(t -> nextTasks.put(t.getId(), stable(t)));
-    tasks.keySet().retainAll(nextTasks.keySet());
-    tasks.putAll(nextTasks);
-    Map<String, ByteString> nextSecrets = digests(current.assignments().secrets());
-    secrets.keySet().retainAll(nextSecrets.keySet());
-    secrets.putAll(nextSecrets);
+    tasks.keySet().retainAll(stableTasks.keySet());
+    tasks.putAll(stableTasks);
+    secrets.keySet().retainAll(digests.keySet());
+    secrets.putAll(digests);
     logSubscriptions.clear();
     current.logSubscriptions().forEach(s -> logSubscriptions.add(s.getId()));
   }
