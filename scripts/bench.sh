@@ -10,6 +10,8 @@
 # concurrent writers on the leader of 1 (default) or more in-process managers, log plain and/or
 # encrypted at rest (default both; encrypted/plain ratio per row), e.g. `--peers 1,3 --writers 64`
 # (io.baton.bench.WriteBench).
+# `scripts/bench.sh dispatcher [--runs N]` the session messages and bytes the dispatcher pushes while a
+# 1,000-task service comes up on 10 simulated nodes, in-process (io.baton.bench.DispatcherPushBench).
 # `scripts/bench.sh docker [--runs N]` service convergence on real containers, baton's docker executor
 # against Docker Swarm on the same dockerd (io.baton.bench.DockerConvergenceBench).
 #
@@ -19,7 +21,7 @@
 # tests). On JDK >= 25 it also (re)trains the CLI's AOT cache (bin/baton-train-aot, best effort) when
 # that is missing or older than a jar in node/target/lib: a stale cache makes every CLI call print
 # errors and start without it, which is not what the `node ls` figure is meant to measure.
-# `writes` runs the store in-process: it needs only the bench module, which it builds if missing
+# `writes` and `dispatcher` run in-process: it needs only the bench module, which it builds if missing
 # (./mvnw package -pl bench -am without tests), and no AOT cache.
 # Starts only its own processes, stops them by PID and removes its temp dir.
 set -euo pipefail
@@ -32,7 +34,9 @@ baton_find_jdk || exit 1
 export JAVA_HOME=$BATON_JDK_HOME # bin/baton then uses the same JDK without a note
 
 have() { [ -f "$1" ]; }
-if [ "${1:-}" = writes ]; then
+if [ "${1:-}" = writes ] || [ "${1:-}" = dispatcher ]; then
+  main=io.baton.bench.WriteBench
+  [ "$1" = dispatcher ] && main=io.baton.bench.DispatcherPushBench
   shift
   bench_libs=(bench/target/lib/baton-store-*.jar)
   if ! have "${bench_libs[0]}"; then
@@ -40,7 +44,7 @@ if [ "${1:-}" = writes ]; then
     ./mvnw -q -B -ntp -DskipTests -pl bench -am package
   fi
   exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -cp "bench/target/classes:bench/target/lib/*" io.baton.bench.WriteBench "$@"
+    -cp "bench/target/classes:bench/target/lib/*" "$main" "$@"
 fi
 node_jars=(node/target/lib/baton-node-*.jar)
 bench_jars=(bench/target/baton-bench-*.jar)

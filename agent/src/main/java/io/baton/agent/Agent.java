@@ -1,10 +1,12 @@
 package io.baton.agent;
 
+import io.baton.api.AssignedSecret;
 import io.baton.api.DispatcherGrpc;
 import io.baton.api.HeartbeatRequest;
 import io.baton.api.NodeDescription;
 import io.baton.api.SessionMessage;
 import io.baton.api.SessionRequest;
+import io.baton.api.Task;
 import io.baton.ca.ManagerChannels;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +23,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this node's session with a manager: opens it, heartbeats at the period the manager sets,
- * hands every pushed message to the listener, and reconnects with jittered backoff (moving on to the
- * next known manager) when the session ends. The node never asks for data; it only receives.
+ * applies every pushed message to the session's {@link SessionView} and hands the listener the whole
+ * set then held, and reconnects with jittered backoff (moving on to the next manager of the list
+ * the managers push) when the session ends. The node never asks for data; it only receives.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -40,6 +45,8 @@ public final class Agent implements AutoCloseable {
   private final Consumer<SessionMessage> listener;
   private final Backoff backoff;
   private final AtomicReference<String> sessionId = new AtomicReference<>();
+  /** The whole set held from the open session, once its first message came. */
+  private final AtomicReference<SessionMessage> held = new AtomicReference<>();
   private final AtomicLong periodMs = new AtomicLong();
   private final java.time.Clock clock;
   private volatile long lastContactMs;
@@ -85,6 +92,18 @@ public final class Agent implements AutoCloseable {
   /** The id of the open session, if one is open. */
   public Optional<String> sessionId() {
     return Optional.ofNullable(sessionId.get());
+  }
+
+  /** The ids of the tasks this node holds from its open session (for tests and diagnostics). */
+  public Set<String> heldTaskIds() {
+    SessionMessage now = held.get();
+    return now == null ? Set.of() : now.getTasksList().stream().map(Task::getId).collect(Collectors.toSet());
+  }
+
+  /** The ids of the secrets this node holds from its open session (for tests and diagnostics). */
+  public Set<String> heldSecretIds() {
+    SessionMessage now = held.get();
+    return now == null ? Set.of() : now.getSecretsList().stream().map(AssignedSecret::getId).collect(Collectors.toSet());
   }
 
   @Override
@@ -140,10 +159,15 @@ public final class Agent implements AutoCloseable {
       context.run(() -> {
         Iterator<SessionMessage> stream = DispatcherGrpc.newBlockingStub(channels.get(address))
             .session(SessionRequest.newBuilder().setDescription(description).build());
+        SessionView view = new SessionView();
         boolean first = true;
         while (stream.hasNext()) {
-          SessionMessage message = stream.next();
+          SessionMessage message = view.apply(stream.next());
           lastContactMs = clock.millis();
+          if (message.getRemoved()) {
+            listener.accept(message);
+            continue;
+          }
           if (first) {
             first = false;
             sessionId.set(message.getSessionId());
@@ -157,6 +181,7 @@ public final class Agent implements AutoCloseable {
             }
             heartbeat[0] = scheduleHeartbeats(address, message.getSessionId(), message.getHeartbeatPeriodMs(), context);
           }
+          held.set(message);
           listener.accept(message);
         }
       });
@@ -171,6 +196,7 @@ public final class Agent implements AutoCloseable {
         heartbeat[0].cancel(false);
       }
       sessionId.set(null);
+      held.set(null);
       context.cancel(null);
     }
   }

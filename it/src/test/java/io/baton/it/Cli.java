@@ -2,6 +2,8 @@ package io.baton.it;
 
 import io.baton.cli.BatonCli;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -28,13 +30,42 @@ final class Cli {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      System.setOut(new PrintStream(ofThisThread(out, oldOut), true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(ofThisThread(err, oldErr), true, StandardCharsets.UTF_8));
       int code = BatonCli.execute(args);
       return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
     }
+  }
+
+  /**
+   * Captures what the calling thread prints; what other threads print meanwhile (the logs of the
+   * in-process nodes of this and earlier tests, e.g. a Raft peer's delayed warnings) goes on to
+   * {@code others}.
+   */
+  private static OutputStream ofThisThread(ByteArrayOutputStream captured, OutputStream others) {
+    Thread caller = Thread.currentThread();
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        if (Thread.currentThread() == caller) {
+          captured.write(b, off, len);
+        } else {
+          others.write(b, off, len);
+        }
+      }
+
+      @Override
+      public void flush() throws IOException {
+        others.flush();
+      }
+    };
   }
 }

@@ -94,6 +94,10 @@ class SecretsTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
     assertThat(holdsMarker(to, marker)).isFalse();
     assertThat(holdsMarker(other, marker)).isFalse();
+    String secretId = cluster.store().view().secrets().stream()
+        .filter(s -> s.getSpec().getName().equals("move-db")).findFirst().orElseThrow().getId();
+    assertThat(from.agent().heldSecretIds()).contains(secretId);
+    assertThat(to.agent().heldSecretIds()).doesNotContain(secretId);
 
     control.updateNode(UpdateNodeRequest.newBuilder()
         .setNode(from.identity().nodeId()).setAvailability(Availability.AVAILABILITY_DRAIN).build());
@@ -104,6 +108,10 @@ class SecretsTest {
       assertThat(Files.readString(to.secrets().root().resolve(moved.getId()).resolve("move-db"))).isEqualTo(marker);
       await().atMost(Duration.ofSeconds(30)).until(() -> !holdsMarker(from, marker));
       assertThat(Files.exists(file.getParent())).isFalse();
+      // The old node was sent the withdrawal: its view of its assignments matches the manager's.
+      await().atMost(Duration.ofSeconds(30)).until(() -> !from.agent().heldSecretIds().contains(secretId));
+      assertThat(from.agent().heldTaskIds()).doesNotContain(first.getId());
+      assertThat(to.agent().heldSecretIds()).contains(secretId);
       assertThat(holdsMarker(other, marker)).isFalse();
     } finally {
       control.updateNode(UpdateNodeRequest.newBuilder()
@@ -139,6 +147,7 @@ class SecretsTest {
         return stream.next();
       });
     }
+    assertThat(own.getKind()).isEqualTo(io.baton.api.SessionMessageKind.SESSION_MESSAGE_KIND_COMPLETE);
     assertThat(own.getTasksList()).noneMatch(t -> t.getId().equals(victimTask.getId()));
     assertThat(own.getSecretsList()).isEmpty();
     assertThat(contains(own, marker)).isFalse();

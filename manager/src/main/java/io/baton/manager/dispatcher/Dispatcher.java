@@ -11,6 +11,7 @@ import io.baton.api.NodeRole;
 import io.baton.api.NodeState;
 import io.baton.api.NodeStatus;
 import io.baton.api.SessionMessage;
+import io.baton.api.SessionMessageKind;
 import io.baton.api.SessionRequest;
 import io.baton.api.PublishLogsMessage;
 import io.baton.api.PublishLogsResponse;
@@ -37,18 +38,32 @@ import io.grpc.stub.StreamObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Holds one session per node and pushes to it; nodes never poll and never name what they want.
+ *
+ * <p>A session's first message is the node's complete assignment set; later ones carry only what
+ * changed ({@link HeldAssignments}). Store changes are gathered for {@link
+ * DispatcherConfig#pushBatchWindow()} and each node they concern gets one message for all of them:
+ * a task change concerns the node it is assigned to (and the node that held it), a secret change
+ * only the nodes holding that secret, a cluster change (heartbeat period) or a change of the manager
+ * list every node.
  *
  * <p>The caller's node id always comes from its certificate ({@link Caller}); a heartbeat names its
  * session id too, and a heartbeat for another session or node is refused. Liveness is kept in memory
@@ -69,6 +84,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   private final Map<String, SessionStream> sessions = new ConcurrentHashMap<>();
   private final Map<String, Long> awaitingReconnect = new ConcurrentHashMap<>();
   private final Map<String, Deque<Long>> registrations = new ConcurrentHashMap<>();
+  /** Nodes to sync at the end of the current batch window. */
+  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  /** The manager list as of the last node change, to notice when every node must get a new one. */
+  private volatile List<ManagerPeer> managers = List.of();
   private ScheduledFuture<?> expiryTask;
   private io.baton.store.Subscription subscription;
 
@@ -89,6 +109,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
 
   /** Starts following the store and checking heartbeats; sessions are served only while leading. */
   public synchronized void start() {
+    managers = managers(store.view());
     subscription = store.watch(this::onStoreEvent);
     long every = config.expiryCheckInterval().toMillis();
     expiryTask = scheduler.scheduleWithFixedDelay(this::expireSessions, every, every, TimeUnit.MILLISECONDS);
@@ -139,9 +160,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
           .asRuntimeException());
       return;
     }
-    Node node;
     try {
-      node = markReady(nodeId, request.getDescription(), caller.remoteAddress());
+      markReady(nodeId, request.getDescription(), caller.remoteAddress());
     } catch (RuntimeException | StoreException e) {
       observer.onError(GrpcErrors.toStatus(e));
       return;
@@ -159,7 +179,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
     if (previous != null) {
       previous.close(Status.ABORTED.withDescription("superseded by a newer session of the same node"));
     }
-    stream.push(message(stream.sessionId(), node));
+    sync(stream);
     log.info("node {} opened session {}", nodeId, stream.sessionId());
   }
 
@@ -184,8 +204,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   }
 
   /** Node ids with an open session (for tests and diagnostics). */
-  public java.util.Set<String> connectedNodes() {
-    return java.util.Set.copyOf(sessions.keySet());
+  public Set<String> connectedNodes() {
+    return Set.copyOf(sessions.keySet());
   }
 
   @Override
@@ -232,8 +252,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
     }
   }
 
-  private Node markReady(String nodeId, NodeDescription description, String address) throws StoreException {
-    return store.update(tx -> {
+  private void markReady(String nodeId, NodeDescription description, String address) throws StoreException {
+    store.update(tx -> {
       Node node = tx.node(nodeId).orElseThrow(() -> Status.PERMISSION_DENIED
           .withDescription("node " + nodeId + " is not a member of this cluster")
           .asRuntimeException());
@@ -245,48 +265,103 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
               .setUpdatedAtMs(clock.millis()))
           .build();
       tx.put(ready);
-      return ready;
+      return null;
     });
   }
 
   private void onStoreEvent(StoreEvent event) {
-    java.util.Set<String> affected = new java.util.HashSet<>();
+    Set<String> affected = new HashSet<>();
+    boolean everyone = false;
+    boolean nodesChanged = false;
     for (StoreObject object : event.changed()) {
       if (object.hasNode()) {
         affected.add(object.getNode().getId());
-      } else if (object.hasTask() && !object.getTask().getNodeId().isEmpty()) {
-        affected.add(object.getTask().getNodeId());
+        nodesChanged = true;
+      } else if (object.hasTask()) {
+        if (!object.getTask().getNodeId().isEmpty()) {
+          affected.add(object.getTask().getNodeId());
+        }
+        affected.addAll(holding(object.getTask().getId(), SessionStream::holdsTask));
       } else if (object.hasSecret()) {
-        affected.addAll(sessions.keySet());
+        affected.addAll(holding(object.getSecret().getId(), SessionStream::holdsSecret));
+      } else if (object.hasCluster()) {
+        everyone = true;
       }
     }
     for (var ref : event.deleted()) {
       if (ref.getKind() == ObjectKind.OBJECT_KIND_NODE) {
+        nodesChanged = true;
         SessionStream stream = sessions.remove(ref.getId());
         if (stream != null) {
           // Tell the node first, so it stops its tasks and wipes its credentials even if the
           // refusal below is lost; the interceptor refuses its every later call anyway.
-          stream.push(SessionMessage.newBuilder().setSessionId(stream.sessionId()).setRemoved(true).build());
+          stream.push(SessionMessage.newBuilder()
+              .setSessionId(stream.sessionId())
+              .setKind(SessionMessageKind.SESSION_MESSAGE_KIND_INCREMENTAL)
+              .setRemoved(true)
+              .build());
           stream.close(NodeRemoval.refusal(ref.getId()));
           log.info("closed the session of removed node {}", ref.getId());
         }
-      } else if (ref.getKind() == ObjectKind.OBJECT_KIND_TASK
-          || ref.getKind() == ObjectKind.OBJECT_KIND_SECRET) {
-        affected.addAll(sessions.keySet());
+      } else if (ref.getKind() == ObjectKind.OBJECT_KIND_TASK) {
+        affected.addAll(holding(ref.getId(), SessionStream::holdsTask));
+      } else if (ref.getKind() == ObjectKind.OBJECT_KIND_SECRET) {
+        affected.addAll(holding(ref.getId(), SessionStream::holdsSecret));
       }
     }
-    push(affected);
+    if (nodesChanged) {
+      List<ManagerPeer> now = managers(store.view());
+      if (!now.equals(managers)) {
+        managers = now;
+        everyone = true;
+      }
+    }
+    push(everyone ? sessions.keySet() : affected);
   }
 
-  /** Sends the current session message to each of these nodes that has a session. */
-  public void push(java.util.Set<String> nodeIds) {
-    ReadView view = store.view();
-    for (String nodeId : nodeIds) {
-      SessionStream stream = sessions.get(nodeId);
-      if (stream != null) {
-        view.node(nodeId).ifPresent(node -> stream.push(message(stream.sessionId(), node)));
+  /** The nodes whose sessions hold the object with this id. */
+  private List<String> holding(String id, java.util.function.BiPredicate<SessionStream, String> holds) {
+    return sessions.values().stream().filter(s -> holds.test(s, id)).map(SessionStream::nodeId).toList();
+  }
+
+  /**
+   * Sends each of these nodes that has a session what changed for it, at the end of the current
+   * batch window (together with every other change of the window).
+   */
+  public void push(Collection<String> nodeIds) {
+    if (nodeIds.isEmpty()) {
+      return;
+    }
+    pending.addAll(nodeIds);
+    if (flushScheduled.compareAndSet(false, true)) {
+      try {
+        scheduler.schedule(this::flush, config.pushBatchWindow().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        log.debug("not pushing to nodes: the manager is shutting down");
       }
     }
+  }
+
+  private void flush() {
+    // Cleared before draining: a node added from now on is either drained below or scheduled anew.
+    flushScheduled.set(false);
+    for (Iterator<String> it = pending.iterator(); it.hasNext(); ) {
+      String nodeId = it.next();
+      it.remove();
+      SessionStream stream = sessions.get(nodeId);
+      if (stream == null) {
+        continue;
+      }
+      try {
+        sync(stream);
+      } catch (RuntimeException e) {
+        log.warn("could not push to node {}: {}", nodeId, e.toString());
+      }
+    }
+  }
+
+  private void sync(SessionStream stream) {
+    stream.sync(() -> content(stream.nodeId()));
   }
 
   @Override
@@ -324,24 +399,23 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
     });
   }
 
-  private SessionMessage message(String sessionId, Node node) {
-    List<ManagerPeer> managers = store.view().nodes().stream()
+  /** What the node's session carries now, or empty if the node is gone from the store. */
+  private Optional<SessionContent> content(String nodeId) {
+    ReadView view = store.view();
+    return view.node(nodeId).map(node -> {
+      Assignments assigned = Assignments.of(view, node);
+      if (!assigned.rejected().isEmpty()) {
+        scheduler.execute(() -> reject(node.getId(), assigned.rejected()));
+      }
+      return new SessionContent(node, periodMs(view), managers(view), assigned, logs.forNode(nodeId));
+    });
+  }
+
+  private static List<ManagerPeer> managers(ReadView view) {
+    return view.nodes().stream()
         .filter(n -> n.getRole() == NodeRole.NODE_ROLE_MANAGER && !n.getManagerAddr().isEmpty())
         .map(n -> ManagerPeer.newBuilder().setNodeId(n.getId()).setAddr(n.getManagerAddr()).build())
         .toList();
-    Assignments assigned = Assignments.of(store.view(), node);
-    if (!assigned.rejected().isEmpty()) {
-      scheduler.execute(() -> reject(node.getId(), assigned.rejected()));
-    }
-    return SessionMessage.newBuilder()
-        .setSessionId(sessionId)
-        .setHeartbeatPeriodMs(periodMs())
-        .addAllManagers(managers)
-        .setNode(node)
-        .addAllTasks(assigned.tasks())
-        .addAllSecrets(assigned.secrets())
-        .addAllLogSubscriptions(logs.forNode(node.getId()))
-        .build();
   }
 
   /**
@@ -392,7 +466,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   }
 
   private long periodMs() {
-    return store.view().cluster()
+    return periodMs(store.view());
+  }
+
+  private long periodMs(ReadView view) {
+    return view.cluster()
         .map(Cluster::getSpec)
         .map(s -> s.getHeartbeatPeriodMs())
         .filter(p -> p > 0)

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param maxRegistrations session registrations one node may make per {@code registrationWindow}
  *     (3 per 8 s), so a misbehaving agent cannot churn the store
  * @param expiryCheckInterval how often deadlines are checked
+ * @param pushBatchWindow how long store changes are gathered before each node affected is sent one
+ *     message with all of them (50 ms: a burst of task changes makes few messages, and a change
+ *     still reaches its node well within a heartbeat period); zero sends at once
  */
 public record DispatcherConfig(
     Duration defaultHeartbeatPeriod,
@@ -21,18 +24,21 @@ public record DispatcherConfig(
     int unknownMultiplier,
     int maxRegistrations,
     Duration registrationWindow,
-    Duration expiryCheckInterval) {
+    Duration expiryCheckInterval,
+    Duration pushBatchWindow) {
 
   public DispatcherConfig {
     if (defaultHeartbeatPeriod.toMillis() < 10 || graceMultiplier < 1 || unknownMultiplier < 1
         || maxRegistrations < 1 || registrationWindow.isNegative()
-        || expiryCheckInterval.toMillis() < 1) {
+        || expiryCheckInterval.toMillis() < 1
+        || pushBatchWindow.isNegative() || pushBatchWindow.compareTo(defaultHeartbeatPeriod) >= 0) {
       throw new IllegalArgumentException("invalid dispatcher configuration");
     }
   }
 
   public static DispatcherConfig defaults() {
     return new DispatcherConfig(
-        Duration.ofSeconds(5), 3, 6, 3, Duration.ofSeconds(8), Duration.ofMillis(200));
+        Duration.ofSeconds(5), 3, 6, 3, Duration.ofSeconds(8), Duration.ofMillis(200),
+        Duration.ofMillis(50));
   }
 }

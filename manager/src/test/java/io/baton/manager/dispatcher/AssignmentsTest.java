@@ -1,19 +1,14 @@
 package io.baton.manager.dispatcher;
 
+import static io.baton.manager.dispatcher.Fixtures.node;
+import static io.baton.manager.dispatcher.Fixtures.secret;
+import static io.baton.manager.dispatcher.Fixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.baton.api.AssignedSecret;
-import io.baton.api.ContainerSpec;
 import io.baton.api.Node;
-import io.baton.api.NodeSpec;
-import io.baton.api.Secret;
-import io.baton.api.SecretReference;
-import io.baton.api.SecretSpec;
 import io.baton.api.Task;
-import io.baton.api.TaskSpec;
 import io.baton.api.TaskState;
-import io.baton.api.TaskStatus;
 import io.baton.store.InMemoryClusterStore;
 import io.baton.store.ReadView;
 import java.util.List;
@@ -76,26 +71,5 @@ class AssignmentsTest {
     Assignments n = Assignments.of(store.view(), store.view().node("n").orElseThrow());
     assertThat(n.secrets()).isEmpty();
     assertThat(n.rejected()).containsOnlyKeys("t");
-  }
-
-  private static Node node(String id, String key, String value) {
-    return Node.newBuilder().setId(id).setSpec(NodeSpec.newBuilder().putLabels(key, value)).build();
-  }
-
-  private static Secret secret(String id, String name, List<String> zone) {
-    return Secret.newBuilder().setId(id)
-        .setSpec(SecretSpec.newBuilder().setName(name).addAllNodeConstraints(zone))
-        .setData(ByteString.copyFromUtf8("value-" + id)).build();
-  }
-
-  private static Task task(String id, String nodeId, TaskState state, String... secretIds) {
-    ContainerSpec.Builder container = ContainerSpec.newBuilder();
-    for (String s : secretIds) {
-      container.addSecrets(SecretReference.newBuilder().setSecretId(s).setSecretName(s).setTarget(s));
-    }
-    return Task.newBuilder().setId(id).setNodeId(nodeId).setServiceId("svc")
-        .setSpec(TaskSpec.newBuilder().setContainer(container))
-        .setDesiredState(TaskState.TASK_STATE_RUNNING)
-        .setStatus(TaskStatus.newBuilder().setState(state)).build();
   }
 }
