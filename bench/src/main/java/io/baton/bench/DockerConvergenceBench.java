@@ -167,6 +167,9 @@ final class DockerConvergenceBench {
     if (init.code != 0) {
       throw new BenchException("docker swarm init failed: " + init.err.strip());
     }
+    // Also on Ctrl-C or SIGTERM, which skip the finally below: never leave the swarm behind.
+    Thread leaveOnExit = new Thread(() -> docker("swarm", "leave", "--force"), "bench-swarm-leave");
+    Runtime.getRuntime().addShutdownHook(leaveOnExit);
     try {
       List<List<Long>> all = new ArrayList<>();
       for (int k : SIZES) {
@@ -190,6 +193,7 @@ final class DockerConvergenceBench {
       }
       return all;
     } finally {
+      Runtime.getRuntime().removeShutdownHook(leaveOnExit);
       Shell leave = docker("swarm", "leave", "--force");
       if (leave.code != 0) {
         progress("docker swarm leave --force failed: %s", leave.err.strip());
