@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +61,12 @@ public final class StatusReporter implements AutoCloseable {
     pending.remove(taskId);
     pending.put(taskId, status);
     if (!queued && !sending) {
-      queued = true;
-      scheduler.execute(this::flush);
+      try {
+        scheduler.execute(this::flush);
+        queued = true;
+      } catch (RejectedExecutionException e) {
+        log.debug("task status of {} not sent: the node is stopping", taskId);
+      }
     }
   }
 
