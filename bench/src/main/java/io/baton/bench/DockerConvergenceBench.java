@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * Docker Swarm ({@code docker swarm init} on the same daemon), both measured in the same run with
  * {@code busybox:latest sleep 3600}, polled every 100 ms as {@code /work/shared/baselines/swarm}
  * polls Swarm. The start is the spawn of the create command; the end is the first poll that sees N
- * running tasks. Between runs the service is removed and the bench waits until its containers are
- * gone ({@code sleep} as PID 1 ignores SIGTERM, so both wait their 10 s default grace).
+ * running tasks. A second figure leaves out the clients (JVM start-up of each baton CLI call,
+ * polling): from the service's creation time to the status timestamp of its last task to report
+ * running, both as the cluster recorded them. Between runs the service is removed and the bench
+ * waits until its containers are gone ({@code sleep} as PID 1 ignores SIGTERM, so both wait their 10 s default grace).
  *
  * <p>Refuses to run when the daemon is already part of a swarm (it would not leave someone's
  * swarm); leaves the swarm it made with {@code docker swarm leave --force} at the end, also on
@@ -42,6 +45,9 @@ final class DockerConvergenceBench {
 
   private record Row(String what, Stats baton, Stats swarm) {}
 
+  /** One size's runs: wall times as the client saw them, and cluster-side times, in ns. */
+  private record Times(List<Long> wall, List<Long> cluster) {}
+
   private DockerConvergenceBench(Baton baton, Path work, int runs) {
     this.baton = baton;
     this.work = work;
@@ -54,12 +60,16 @@ final class DockerConvergenceBench {
           DockerConvergenceBench bench = new DockerConvergenceBench(baton, work, runs);
           String loadBefore = NodeStartupBench.loadAverage();
           bench.preflight();
-          List<List<Long>> batonTimes = bench.measureBaton();
-          List<List<Long>> swarmTimes = bench.measureSwarm();
+          List<Times> batonTimes = bench.measureBaton();
+          List<Times> swarmTimes = bench.measureSwarm();
           List<Row> rows = new ArrayList<>();
           for (int s = 0; s < SIZES.length; s++) {
             rows.add(new Row("create " + SIZES[s] + " -> " + SIZES[s] + " running",
-                Stats.ofNanos(batonTimes.get(s)), Stats.ofNanos(swarmTimes.get(s))));
+                Stats.ofNanos(batonTimes.get(s).wall()), Stats.ofNanos(swarmTimes.get(s).wall())));
+          }
+          for (int s = 0; s < SIZES.length; s++) {
+            rows.add(new Row("  cluster-side, N = " + SIZES[s],
+                Stats.ofNanos(batonTimes.get(s).cluster()), Stats.ofNanos(swarmTimes.get(s).cluster())));
           }
           bench.printTable(rows, loadBefore, NodeStartupBench.loadAverage());
         });
@@ -81,7 +91,7 @@ final class DockerConvergenceBench {
 
   // ---------------------------------------------------------------- baton
 
-  private List<List<Long>> measureBaton() {
+  private List<Times> measureBaton() {
     baton.run(CALL_TIMEOUT, "version"); // untimed: the first JVM start reads the jars from disk
     managerDir = work.resolve("manager");
     String addr = "127.0.0.1:" + Baton.freePortPair();
@@ -94,19 +104,21 @@ final class DockerConvergenceBench {
       }
       pause();
     }
-    List<List<Long>> all = new ArrayList<>();
+    List<Times> all = new ArrayList<>();
     for (int k : SIZES) {
-      List<Long> times = new ArrayList<>();
+      Times times = new Times(new ArrayList<>(), new ArrayList<>());
       for (int r = 1; r <= runs; r++) {
         String name = "b" + k + "-" + r;
         long start = System.nanoTime();
         cli("service", "create", "--detach", "--name", name, "--replicas", String.valueOf(k), IMAGE, "sleep", "3600");
-        long end = awaitBatonRunning(name, k, start);
-        times.add(end - start);
+        Converged seen = awaitBatonRunning(name, k, start);
+        long cluster = batonClusterSide(name, seen.psJson());
+        times.wall().add(seen.endNanos() - start);
+        times.cluster().add(cluster);
         cli("service", "rm", name);
         long gone = awaitNoContainers("io.baton.service.name=" + name);
-        progress("baton create %d, run %d/%d: %d running in %d ms; rm -> containers gone %d ms", k, r, runs, k,
-            (end - start) / 1_000_000, gone / 1_000_000);
+        progress("baton create %d, run %d/%d: %d running in %d ms (cluster-side %d ms); rm -> containers gone %d ms",
+            k, r, runs, k, (seen.endNanos() - start) / 1_000_000, cluster / 1_000_000, gone / 1_000_000);
       }
       all.add(times);
     }
@@ -114,7 +126,28 @@ final class DockerConvergenceBench {
     return all;
   }
 
-  private long awaitBatonRunning(String service, int k, long since) {
+  private record Converged(long endNanos, String psJson) {}
+
+  /** ns from the service's creation to its last task's running status, as the store has them. */
+  private long batonClusterSide(String service, String psJson) {
+    Baton.Result inspect = baton.run(CALL_TIMEOUT, "--state-dir", managerDir.toString(), "service", "inspect", service,
+        "--format", "json");
+    try {
+      long created = Instant.parse(JSON.readTree(NodeStartupBench.withoutJvmLog(inspect.stdout())).path("createdAt").asText())
+          .toEpochMilli();
+      long last = 0;
+      for (JsonNode t : JSON.readTree(NodeStartupBench.withoutJvmLog(psJson))) {
+        if (t.path("state").asText().equals("running")) {
+          last = Math.max(last, Instant.parse(t.path("updatedAt").asText()).toEpochMilli());
+        }
+      }
+      return (last - created) * 1_000_000;
+    } catch (IOException | RuntimeException e) {
+      throw new BenchException("service inspect/ps " + service + " printed no usable JSON: " + e.getMessage());
+    }
+  }
+
+  private Converged awaitBatonRunning(String service, int k, long since) {
     long deadline = since + CONVERGE_TIMEOUT.toNanos();
     while (true) {
       if (!manager.isAlive()) {
@@ -124,7 +157,7 @@ final class DockerConvergenceBench {
           "--format", "json");
       long now = r.endNanos();
       if (r.exitCode() == 0 && running(r.stdout()) == k) {
-        return now;
+        return new Converged(now, r.stdout());
       }
       if (now > deadline) {
         throw manager.failure("service " + service + ": not " + k + " running within " + CONVERGE_TIMEOUT.toSeconds() + " s");
@@ -161,16 +194,19 @@ final class DockerConvergenceBench {
 
   // ---------------------------------------------------------------- swarm
 
-  private List<List<Long>> measureSwarm() {
+  private List<Times> measureSwarm() {
     int port = Baton.freePortPair();
     Shell init = docker("swarm", "init", "--advertise-addr", "127.0.0.1", "--listen-addr", "127.0.0.1:" + port);
     if (init.code != 0) {
       throw new BenchException("docker swarm init failed: " + init.err.strip());
     }
+    // Also on Ctrl-C or SIGTERM, which skip the finally below: never leave the swarm behind.
+    Thread leaveOnExit = new Thread(() -> docker("swarm", "leave", "--force"), "bench-swarm-leave");
+    Runtime.getRuntime().addShutdownHook(leaveOnExit);
     try {
-      List<List<Long>> all = new ArrayList<>();
+      List<Times> all = new ArrayList<>();
       for (int k : SIZES) {
-        List<Long> times = new ArrayList<>();
+        Times times = new Times(new ArrayList<>(), new ArrayList<>());
         for (int r = 1; r <= runs; r++) {
           String name = "s" + k + "-" + r;
           long start = System.nanoTime();
@@ -180,21 +216,42 @@ final class DockerConvergenceBench {
             throw new BenchException("docker service create failed: " + create.err.strip());
           }
           long end = awaitSwarmRunning(name, k, start);
-          times.add(end - start);
+          long cluster = swarmClusterSide(name);
+          times.wall().add(end - start);
+          times.cluster().add(cluster);
           docker("service", "rm", name);
           long gone = awaitNoContainers("com.docker.swarm.service.name=" + name);
-          progress("swarm create %d, run %d/%d: %d running in %d ms; rm -> containers gone %d ms", k, r, runs, k,
-              (end - start) / 1_000_000, gone / 1_000_000);
+          progress("swarm create %d, run %d/%d: %d running in %d ms (cluster-side %d ms); rm -> containers gone %d ms",
+              k, r, runs, k, (end - start) / 1_000_000, cluster / 1_000_000, gone / 1_000_000);
         }
         all.add(times);
       }
       return all;
     } finally {
+      Runtime.getRuntime().removeShutdownHook(leaveOnExit);
       Shell leave = docker("swarm", "leave", "--force");
       if (leave.code != 0) {
         progress("docker swarm leave --force failed: %s", leave.err.strip());
       }
     }
+  }
+
+  /** ns from the service's CreatedAt to the latest status timestamp of its running tasks. */
+  private static long swarmClusterSide(String service) {
+    Shell created = docker("service", "inspect", "--format", "{{.CreatedAt.UnixNano}}", service);
+    Shell ids = docker("service", "ps", "-q", "--filter", "desired-state=running", service);
+    if (created.code != 0 || ids.code != 0) {
+      throw new BenchException("docker service inspect/ps " + service + " failed: " + created.err.strip() + ids.err.strip());
+    }
+    List<String> inspect = new ArrayList<>(List.of("inspect", "--format", "{{.Status.Timestamp.UnixNano}}"));
+    inspect.addAll(ids.out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+    Shell stamps = docker(inspect.toArray(String[]::new));
+    if (stamps.code != 0) {
+      throw new BenchException("docker inspect of the tasks of " + service + " failed: " + stamps.err.strip());
+    }
+    long last = stamps.out.lines().map(String::strip).filter(l -> !l.isEmpty()).mapToLong(Long::parseLong).max()
+        .orElseThrow(() -> new BenchException("no running task of " + service));
+    return last - Long.parseLong(created.out.strip());
   }
 
   private long awaitSwarmRunning(String service, int k, long since) {

@@ -15,6 +15,7 @@ import io.baton.api.ServiceInfo;
 import io.baton.api.ServiceSpec;
 import io.baton.api.Task;
 import io.baton.api.UpdateServiceRequest;
+import io.baton.node.NodeException;
 import io.baton.cli.transport.CliTransport;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,7 +67,7 @@ final class ServiceCommand implements Runnable {
     @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments.") List<String> command = new ArrayList<>();
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, NodeException {
       ServiceSpec.Builder spec = ServiceSpec.newBuilder().setName(name).putAllLabels(labels);
       switch (mode) {
         case "replicated" -> spec.setReplicated(ReplicatedService.newBuilder().setReplicas(replicas == null ? 1 : checked(replicas)));
@@ -91,6 +92,7 @@ final class ServiceCommand implements Runnable {
       }
       spec.getTaskBuilder().getPlacementBuilder().addAllConstraints(constraints);
       flags.applyTo(spec);
+      flags.applyRegistryAuth(spec);
       try (CliTransport transport = BatonCli.connection(this.spec).open()) {
         ServiceInfo created = transport.unary(ControlGrpc.getCreateServiceMethod(),
             CreateServiceRequest.newBuilder().setSpec(spec).build());
@@ -199,7 +201,7 @@ final class ServiceCommand implements Runnable {
     @Option(names = "--secret-rm", paramLabel = "NAME", description = "Remove a secret.") List<String> secretRm = new ArrayList<>();
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, NodeException {
       try (CliTransport transport = BatonCli.connection(spec).open()) {
         ServiceInfo current = transport.unary(ControlGrpc.getGetServiceMethod(),
             GetServiceRequest.newBuilder().setService(service).build());
@@ -243,6 +245,7 @@ final class ServiceCommand implements Runnable {
         constraints.addAll(constraintAdd);
         placement.clearConstraints().addAllConstraints(constraints);
         flags.applyTo(next);
+        flags.applyRegistryAuth(next);
         ServiceInfo updated = transport.unary(ControlGrpc.getUpdateServiceMethod(), UpdateServiceRequest.newBuilder()
             .setService(current.getService().getId()).setSpec(next)
             .setSpecVersion(current.getService().getSpecVersion()).build());

@@ -5,6 +5,7 @@ import io.baton.api.RestartCondition;
 import io.baton.api.ServiceSpec;
 import io.baton.api.UpdateConfig;
 import io.baton.api.UpdateOrder;
+import io.baton.node.NodeException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -44,10 +45,27 @@ final class ServiceFlags {
   String updateOrder;
   @Option(names = "--stop-grace-period", paramLabel = "DURATION", description = "Time a task gets to stop before it is killed.")
   String stopGracePeriod;
+  @Option(names = "--with-registry-auth",
+      description = "Send your docker login for the image's registry (from ~/.docker/config.json) to the nodes that pull it.")
+  boolean withRegistryAuth;
   @Option(names = {"-d", "--detach"}, description = "Exit immediately instead of waiting for the service to converge.")
   boolean detach;
   @Option(names = {"-q", "--quiet"}, description = "Suppress progress output.")
   boolean quiet;
+
+  /**
+   * With {@code --with-registry-auth}, sets the spec's registry login for its image from the CLI
+   * user's docker config.
+   *
+   * @throws NodeException if that config holds no usable login for the image's registry
+   */
+  void applyRegistryAuth(ServiceSpec.Builder spec) throws NodeException {
+    if (withRegistryAuth) {
+      var container = spec.getTaskBuilder().getContainerBuilder();
+      container.setRegistryAuth(
+          DockerCredentials.forImage(container.getImage(), DockerCredentials.defaultConfig(System.getenv())));
+    }
+  }
 
   /** Applies the flags that were given to {@code spec}. */
   void applyTo(ServiceSpec.Builder spec) {

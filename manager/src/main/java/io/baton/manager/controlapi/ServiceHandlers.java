@@ -40,6 +40,7 @@ final class ServiceHandlers {
 
   ServiceInfo create(CreateServiceRequest request) throws StoreException {
     ServiceSpec spec = ServiceSpecs.normalize(request.getSpec());
+    RegistryAuths.requireComplete(spec);
     String id = Identifiers.newId(random);
     Service created = store.update(tx -> {
       ServiceSpec bound = SecretReferences.bind(tx, spec);
@@ -64,7 +65,9 @@ final class ServiceHandlers {
         throw Status.ABORTED.withDescription("service " + current.getSpec().getName()
             + " was changed by someone else since you read it; read it again and retry").asRuntimeException();
       }
-      ServiceSpec next = request.getRollback() ? rollbackTarget(current) : SecretReferences.bind(tx, proposed);
+      ServiceSpec next = request.getRollback()
+          ? rollbackTarget(current)
+          : RegistryAuths.carryOver(current.getSpec(), SecretReferences.bind(tx, proposed));
       checkCompatible(current.getSpec(), next);
       Service.Builder b = current.toBuilder().setSpec(next).setPreviousSpec(current.getSpec())
           .setSpecVersion(current.getSpecVersion() + 1);
@@ -117,7 +120,7 @@ final class ServiceHandlers {
       String node = NodeLookup.resolve(view, request.getNode()).getId();
       tasks = tasks.stream().filter(t -> t.getNodeId().equals(node)).toList();
     }
-    return ListTasksResponse.newBuilder().addAllTasks(tasks).build();
+    return ListTasksResponse.newBuilder().addAllTasks(tasks.stream().map(RegistryAuths::redact).toList()).build();
   }
 
   private static ServiceSpec rollbackTarget(Service current) {
@@ -146,6 +149,10 @@ final class ServiceHandlers {
     long desired = service.getSpec().hasGlobal()
         ? tasks.stream().filter(t -> t.getDesiredState() == TaskState.TASK_STATE_RUNNING).count()
         : service.getSpec().getReplicated().getReplicas();
-    return ServiceInfo.newBuilder().setService(service).setRunningTasks(running).setDesiredTasks(desired).build();
+    return ServiceInfo.newBuilder()
+        .setService(RegistryAuths.redact(service))
+        .setRunningTasks(running)
+        .setDesiredTasks(desired)
+        .build();
   }
 }

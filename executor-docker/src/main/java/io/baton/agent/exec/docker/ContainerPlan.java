@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  * @param memoryReservationBytes soft memory limit, 0 for none
  * @param cpuShares relative CPU weight from the CPU reservation, 0 for docker's default
  * @param secretFiles host file → name under {@code /run/secrets}, for each secret file
+ * @param pullCredentials the registry login for pulling the image, if the spec has one for the
+ *     image's registry (redacted in {@link #toString})
  */
 record ContainerPlan(
     String name,
@@ -53,7 +55,8 @@ record ContainerPlan(
     long memoryBytes,
     long memoryReservationBytes,
     int cpuShares,
-    Map<Path, String> secretFiles) {
+    Map<Path, String> secretFiles,
+    Optional<PullCredentials> pullCredentials) {
   /** Where secrets appear inside the container, as Docker Swarm puts them. */
   static final String SECRETS_MOUNT = "/run/secrets/";
 
@@ -134,7 +137,10 @@ record ContainerPlan(
         Math.max(0, limits.getMemoryBytes()),
         Math.max(0, reservations.getMemoryBytes()),
         shares,
-        secretFiles(context.secretsDir()));
+        secretFiles(context.secretsDir()),
+        spec.hasRegistryAuth()
+            ? PullCredentials.forImage(spec.getImage(), spec.getRegistryAuth())
+            : Optional.empty());
   }
 
   /** {@code baton-<service>-<slot>-<task id>}, the slot being the node id for global services. */

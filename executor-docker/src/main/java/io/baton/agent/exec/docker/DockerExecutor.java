@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,8 @@ public final class DockerExecutor implements Executor {
   private final DockerExecutorConfig config;
   private final DockerClient docker;
   private final Map<String, DockerTaskRunner> byContainer = new ConcurrentHashMap<>();
+  /** Bounds the creates and starts in flight ({@link DockerExecutorConfig#maxConcurrentStarts}). */
+  private final Semaphore starts;
   private final Thread events;
   private volatile boolean closed;
   private volatile boolean streaming;
@@ -79,6 +82,7 @@ public final class DockerExecutor implements Executor {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.config = Objects.requireNonNull(config, "config");
     this.docker = client(config.dockerHost());
+    this.starts = new Semaphore(config.maxConcurrentStarts(), true);
     this.resumeFrom = clock.instant().getEpochSecond();
     this.events = Thread.ofVirtual().name("baton-docker-events").start(this::followEvents);
   }
@@ -186,6 +190,28 @@ public final class DockerExecutor implements Executor {
 
   void unregister(String containerId) {
     byContainer.remove(containerId);
+  }
+
+  /**
+   * Waits until fewer than {@link DockerExecutorConfig#maxConcurrentStarts} creates and starts are
+   * in flight (first come, first served) and returns the turn, to be closed after the call.
+   *
+   * @throws ExecutorException if interrupted while waiting (the interrupt flag is set again)
+   */
+  StartTurn startTurn() throws ExecutorException {
+    try {
+      starts.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExecutorException("interrupted while waiting for dockerd");
+    }
+    return starts::release;
+  }
+
+  /** One create or start call's turn at dockerd; {@link #close} ends it. */
+  interface StartTurn extends AutoCloseable {
+    @Override
+    void close();
   }
 
   private void requireReachable() throws ExecutorException {

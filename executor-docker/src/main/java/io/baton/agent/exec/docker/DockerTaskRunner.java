@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -77,8 +78,9 @@ final class DockerTaskRunner implements TaskRunner {
   }
 
   /**
-   * Makes sure the image is local, then creates the container. The pull runs outside the runner's
-   * lock, so a {@link #stop} or {@link #remove} meanwhile does not wait for it.
+   * Creates the container; when dockerd does not have the image, pulls it and creates again (one
+   * call per task when the image is local, which is the common case). The pull runs outside the
+   * runner's lock, so a {@link #stop} or {@link #remove} meanwhile does not wait for it.
    */
   @Override
   public void prepare() throws ExecutorException {
@@ -87,36 +89,64 @@ final class DockerTaskRunner implements TaskRunner {
         throw new IllegalStateException("already prepared");
       }
     }
-    ensureImage();
+    if (!create(false)) {
+      pull();
+      create(true);
+    }
+  }
+
+  /**
+   * Creates the container unless the task was removed meanwhile. Returns false when dockerd lacks
+   * the image and {@code pulled} is false; every other failure is the task's rejection.
+   */
+  private boolean create(boolean pulled) throws ExecutorException {
+    try (DockerExecutor.StartTurn turn = executor.startTurn()) {
+      return createInTurn(pulled);
+    }
+  }
+
+  private boolean createInTurn(boolean pulled) throws ExecutorException {
     synchronized (lock) {
       if (removed) {
         throw new ExecutorException("task removed");
       }
       try {
         containerId = createCommand().exec().getId();
+      } catch (NotFoundException e) {
+        if (!pulled && !imagePresent()) {
+          return false;
+        }
+        throw new ExecutorException("cannot create the container: " + Reasons.of(e), e);
       } catch (RuntimeException e) {
         throw new ExecutorException("cannot create the container: " + Reasons.of(e), e);
       }
       executor.register(containerId, this);
       log.info("task {}: created container {} ({})", taskId, DockerExecutor.shortId(containerId),
           plan.name());
+      return true;
     }
   }
 
-  private void ensureImage() throws ExecutorException {
+  /** Whether dockerd has the image: a create's 404 may also name something else. */
+  private boolean imagePresent() throws ExecutorException {
     try {
       docker.inspectImageCmd(plan.image()).exec();
-      return;
+      return true;
     } catch (NotFoundException e) {
-      log.info("task {}: image {} not found locally, pulling it", taskId, plan.image());
+      return false;
     } catch (RuntimeException e) {
       throw new ExecutorException("cannot inspect image " + plan.image() + ": " + Reasons.of(e), e);
     }
+  }
+
+  private void pull() throws ExecutorException {
+    log.info("task {}: image {} not found locally, pulling it", taskId, plan.image());
     String reason;
     try {
-      // Registry credentials, once the spec carries them, go here with withAuthConfig: per pull,
-      // in memory, never written to the node's disk.
-      Pull pull = docker.pullImageCmd(withTag(plan.image())).exec(new Pull());
+      // The registry login, if any, travels only in this call's header: in memory, never on disk.
+      PullImageCmd command = docker.pullImageCmd(withTag(plan.image()));
+      plan.pullCredentials().ifPresent(credentials -> command.withAuthConfig(credentials.toAuthConfig()));
+      Pull pull = command.exec(new Pull());
       boolean done = pull.awaitCompletion(config.pullTimeout().toMillis(), TimeUnit.MILLISECONDS);
       if (done && pull.failure == null) {
         return;
@@ -204,6 +234,12 @@ final class DockerTaskRunner implements TaskRunner {
 
   @Override
   public void start() throws ExecutorException {
+    try (DockerExecutor.StartTurn turn = executor.startTurn()) {
+      startInTurn();
+    }
+  }
+
+  private void startInTurn() throws ExecutorException {
     synchronized (lock) {
       if (containerId == null || removed) {
         throw new IllegalStateException("start before prepare or after remove");
@@ -222,8 +258,6 @@ final class DockerTaskRunner implements TaskRunner {
       started = true;
       follower = followLogs(containerId);
     }
-    // The container may have died before the events stream could name it.
-    checkExited();
   }
 
   private ResultCallback.Adapter<Frame> followLogs(String id) {
@@ -267,7 +301,8 @@ final class DockerTaskRunner implements TaskRunner {
 
   /**
    * Completes the exit if the container no longer runs; called on its {@code die} event, after
-   * the events stream reopened, and after start. Idempotent.
+   * the events stream reopened, and when {@link #awaitExit} begins (the container may have died
+   * before the events stream could name it). Idempotent.
    */
   void checkExited() {
     String id;
@@ -318,6 +353,7 @@ final class DockerTaskRunner implements TaskRunner {
         throw new IllegalStateException("task not started");
       }
     }
+    checkExited();
     ExitStatus status;
     try {
       status = exit.get();
