@@ -553,6 +553,7 @@ public final class BatonNode implements AutoCloseable {
       dir.writeCredentials(next);
     }
     keys.update(next);
+    channels.reconnect();
     String role = roleName(next.identity().role());
     if (!role.equals(file.role())) {
       file = file.withRole(role);
