@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -200,6 +201,22 @@ public final class TestCluster implements AutoCloseable {
       manager = node;
     }
     return node;
+  }
+
+  /**
+   * Restarts a stopped node from its state dir on another thread, for a node that blocks while it
+   * starts (a locked manager waits for its unlock key); record it with {@link #adopt} once started.
+   */
+  public static CompletableFuture<BatonNode> startInBackground(Path stateDir, String hostname) {
+    CompletableFuture<BatonNode> started = new CompletableFuture<>();
+    Thread.ofPlatform().daemon().name("background-start-" + hostname).start(() -> {
+      try {
+        started.complete(BatonNode.start(stateDir, settings(hostname)));
+      } catch (Exception e) {
+        started.completeExceptionally(e);
+      }
+    });
+    return started;
   }
 
   public BatonNode manager() {
