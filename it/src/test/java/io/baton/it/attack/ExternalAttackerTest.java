@@ -198,9 +198,7 @@ class ExternalAttackerTest {
     // The eavesdropper replays every connection's bytes as they were: TLS 1.3 binds them to the
     // original handshake's randoms, so the manager reads none of them as a request.
     for (byte[] stream : captured) {
-      try (Socket socket = new Socket()) {
-        socket.bind(new InetSocketAddress(ATTACKER_HOST, 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      try (Socket socket = fromAttacker(new Socket(), port)) {
         socket.setSoTimeout(5_000);
         socket.getOutputStream().write(stream);
         drain(socket.getInputStream());
@@ -229,9 +227,7 @@ class ExternalAttackerTest {
       // Connections that start a TLS record and then trickle: the manager gives each 10 s to finish
       // its handshake, so they cannot pile up for good.
       for (int i = 0; i < 200; i++) {
-        Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(ATTACKER_HOST, 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        Socket socket = fromAttacker(new Socket(), port);
         socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
         loris.add(socket);
       }
@@ -354,6 +350,13 @@ class ExternalAttackerTest {
         e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
   }
 
+  /** {@code socket}, connected from the attacker's address to the manager's {@code port}. */
+  private static <S extends Socket> S fromAttacker(S socket, int port) throws IOException {
+    socket.bind(new InetSocketAddress(ATTACKER_HOST, 0));
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    return socket;
+  }
+
   /** Reads until the peer closes the connection; false if it is still open after the socket timeout. */
   private static boolean drain(InputStream in) {
     byte[] buf = new byte[4096];
@@ -374,9 +377,7 @@ class ExternalAttackerTest {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, new TrustManager[] {new TrustEverything()}, new SecureRandom());
-      try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
-        socket.bind(new InetSocketAddress(ATTACKER_HOST, 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      try (SSLSocket socket = fromAttacker((SSLSocket) context.getSocketFactory().createSocket(), port)) {
         socket.setSoTimeout(10_000);
         socket.setEnabledProtocols(new String[] {protocol});
         socket.startHandshake();
@@ -393,9 +394,7 @@ class ExternalAttackerTest {
 
   /** Whether the port answers an HTTP/2 connection preface sent without TLS (h2c) with SETTINGS. */
   private static boolean answersPlainHttp2(int port) {
-    try (Socket socket = new Socket()) {
-      socket.bind(new InetSocketAddress(ATTACKER_HOST, 0));
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    try (Socket socket = fromAttacker(new Socket(), port)) {
       socket.setSoTimeout(5_000);
       OutputStream out = socket.getOutputStream();
       out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
