@@ -248,7 +248,8 @@ class ExternalAttackerTest {
       // Meanwhile real nodes join and are served.
       long started = System.nanoTime();
       BatonNode late = cluster.addWorker();
-      assertThat(late.agent().sessionId()).isPresent();
+      await().atMost(Duration.ofSeconds(30)).until(() -> late.agent().sessionId().isPresent()
+          && cluster.manager().manager().dispatcher().connectedNodes().contains(late.identity().nodeId()));
       assertThat(ControlGrpc.newBlockingStub(cluster.channelAs(cluster.manager().credentials()))
           .withDeadlineAfter(10, TimeUnit.SECONDS).listNodes(ListNodesRequest.getDefaultInstance())
           .getNodesCount()).isGreaterThanOrEqualTo(3);

@@ -209,6 +209,7 @@ class MaliciousWorkerTest {
     assertThat(node.getRole()).isEqualTo(NodeRole.NODE_ROLE_WORKER);
     assertThat(node.getSpec().getDesiredRole()).isEqualTo(NodeRole.NODE_ROLE_WORKER);
     assertThat(node.getSpec().getLabelsMap()).isEmpty();
+    assertThat(node.getDescription().getUnknownFields().asMap()).as("kept unknown fields").isEmpty();
     assertThat(cluster.store().membership().members()).noneMatch(m -> m.id().equals(self));
     assertThat(cluster.node(victim.identity().nodeId()).getDescription().getHostname()).isEqualTo(victimHostname);
     assertThat(cluster.manager().manager().dispatcher().connectedNodes()).contains(victim.identity().nodeId());
@@ -217,6 +218,19 @@ class MaliciousWorkerTest {
         "node", "inspect", victimHostname);
     assertThat(inspect.exitCode()).isEqualTo(1);
     assertThat(inspect.err()).contains("several nodes have hostname");
+  }
+
+  @Test
+  void anOversizedSelfDescriptionIsRefusedAndNotWrittenToTheStore() {
+    String self = stolen.identity().nodeId();
+    var before = cluster.node(self).getDescription();
+    SessionRequest huge = SessionRequest.newBuilder()
+        .setDescription(NodeDescription.newBuilder().setHostname("h".repeat(1024 * 1024))).build();
+    try (Context.CancellableContext context = Context.current().withCancellation()) {
+      assertRefused(() -> context.call(() -> DispatcherGrpc.newBlockingStub(attacker).session(huge).next()),
+          Status.Code.INVALID_ARGUMENT);
+    }
+    assertThat(cluster.node(self).getDescription()).isEqualTo(before);
   }
 
   @Test
