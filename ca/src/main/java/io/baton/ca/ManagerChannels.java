@@ -16,7 +16,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>Every channel dials with authority {@link Role#MANAGER_SAN}: grpc-java checks the server's
  * certificate names it, and only manager certificates carry that SAN, so a worker (or anything else
  * chaining to the root) can never pose as a manager. The key manager is the node's live one, so a
- * renewed certificate is used by the next handshake while open connections keep going.
+ * renewed certificate is used by the next handshake; {@link #reconnect} makes the next calls open
+ * one.
  */
 public final class ManagerChannels implements AutoCloseable {
   private final X509ExtendedKeyManager keyManager;
@@ -49,6 +50,21 @@ public final class ManagerChannels implements AutoCloseable {
         .maxInboundMessageSize(16 * 1024 * 1024)
         .intercept(interceptors)
         .build();
+  }
+
+  /**
+   * Makes every later call open a new connection, whose handshake presents the node's current
+   * certificate. Call it after a renewal: a connection carries the certificate of the handshake that
+   * opened it, managers check that certificate on every call, and it expires soon after a renewal.
+   * Calls in flight (a session stream) finish on their old connections.
+   */
+  public void reconnect() {
+    for (String address : List.copyOf(channels.keySet())) {
+      ManagedChannel old = channels.remove(address);
+      if (old != null) {
+        old.shutdown();
+      }
+    }
   }
 
   /** Drops the channel to an address (e.g. after its manager went away). */

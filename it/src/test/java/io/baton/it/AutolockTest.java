@@ -44,7 +44,7 @@ class AutolockTest {
 
       cluster.stop(cluster.manager());
       StateDirScan.assertNoneContains(cluster.root(), key.substring(UnlockKey.PREFIX.length()));
-      CompletableFuture<BatonNode> starting = startInBackground(dir);
+      CompletableFuture<BatonNode> starting = TestCluster.startInBackground(dir, "manager");
       await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dir.resolve("control.sock")));
 
       Cli.Result locked = cli(dir, "node", "ls");
@@ -110,18 +110,6 @@ class AutolockTest {
     } catch (InvalidUnlockKey e) {
       return false;
     }
-  }
-
-  private static CompletableFuture<BatonNode> startInBackground(Path dir) {
-    CompletableFuture<BatonNode> started = new CompletableFuture<>();
-    Thread.ofPlatform().daemon().name("locked-manager-start").start(() -> {
-      try {
-        started.complete(BatonNode.start(dir, TestCluster.settings("manager")));
-      } catch (Exception e) {
-        started.completeExceptionally(e);
-      }
-    });
-    return started;
   }
 
   private static void createService(TestCluster cluster, String name) {

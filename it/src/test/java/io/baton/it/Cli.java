@@ -8,13 +8,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the baton CLI in this JVM and captures what it prints. Not for node commands (they block). */
-final class Cli {
-  record Result(int exitCode, String out, String err) {}
+public final class Cli {
+  public record Result(int exitCode, String out, String err) {}
 
   private Cli() {}
 
   /** {@link #run} with {@code stdin} as standard input. */
-  static synchronized Result runWithInput(String stdin, String... args) {
+  public static synchronized Result runWithInput(String stdin, String... args) {
     java.io.InputStream oldIn = System.in;
     try {
       System.setIn(new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
@@ -24,7 +24,7 @@ final class Cli {
     }
   }
 
-  static synchronized Result run(String... args) {
+  public static synchronized Result run(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

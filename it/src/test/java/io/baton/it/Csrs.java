@@ -8,10 +8,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /** CSRs an attacker would craft: any subject it likes, signed with its own key. */
-final class Csrs {
+public final class Csrs {
   private Csrs() {}
 
-  static String withSubject(KeyPair keys, String subject) throws Exception {
+  public static String withSubject(KeyPair keys, String subject) throws Exception {
     var csr = new JcaPKCS10CertificationRequestBuilder(new X500Name(subject), keys.getPublic())
         .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
     StringWriter out = new StringWriter();

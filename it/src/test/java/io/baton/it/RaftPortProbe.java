@@ -23,18 +23,23 @@ import javax.net.ssl.TrustManager;
  * With TLS 1.3 the server judges the client certificate after the client's handshake ends, so a
  * refusal shows as an alert or a closed connection on the first read.
  */
-final class RaftPortProbe {
+public final class RaftPortProbe {
   private static final int TIMEOUT_MS = 5_000;
   private static final byte HTTP2_SETTINGS = 0x4;
 
   private RaftPortProbe() {}
 
-  static boolean answers(InetSocketAddress raft, Credentials credentials, TestCluster cluster)
+  /**
+   * Whether the TLS port at {@code raft} admits a client with {@code credentials} (null: none) and
+   * answers it as HTTP/2.
+   */
+  public static boolean answers(InetSocketAddress raft, Credentials credentials, TestCluster cluster)
       throws IOException, GeneralSecurityException {
     var trust = new ClusterTrustManager(cluster.manager().identity().clusterId(),
         cluster.manager().credentials().chain().subList(1, 2), Clock.systemUTC());
     SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-    ctx.init(new KeyManager[] {new NodeKeyManager(credentials).keyManager()}, new TrustManager[] {trust}, null);
+    KeyManager[] keys = credentials == null ? null : new KeyManager[] {new NodeKeyManager(credentials).keyManager()};
+    ctx.init(keys, new TrustManager[] {trust}, null);
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
       s.connect(raft, TIMEOUT_MS);
       s.setSoTimeout(TIMEOUT_MS);

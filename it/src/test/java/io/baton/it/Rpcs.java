@@ -10,11 +10,11 @@ import io.grpc.stub.ClientCalls;
 import java.util.concurrent.TimeUnit;
 
 /** Calls any RPC with its default (empty) request, to probe authorization. */
-final class Rpcs {
+public final class Rpcs {
   private Rpcs() {}
 
   /** The status a call of {@code method} with an empty request ends with (OK if it answered). */
-  static Status.Code probe(Channel channel, MethodDescriptor<?, ?> method) {
+  public static Status.Code probe(Channel channel, MethodDescriptor<?, ?> method) {
     return probeTyped(channel, method);
   }
 

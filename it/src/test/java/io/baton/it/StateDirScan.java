@@ -12,16 +12,16 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Scans every byte of every file under a directory for a marker, as a thief of the disk would. */
-final class StateDirScan {
+public final class StateDirScan {
   private StateDirScan() {}
 
   /** Fails naming the files under {@code root} whose bytes contain {@code marker} (UTF-8). */
-  static void assertNoneContains(Path root, String marker) {
+  public static void assertNoneContains(Path root, String marker) {
     assertThat(filesContaining(root, marker.getBytes(StandardCharsets.UTF_8)))
         .as("files under %s holding the marker in the clear", root).isEmpty();
   }
 
-  static List<Path> filesContaining(Path root, byte[] needle) {
+  public static List<Path> filesContaining(Path root, byte[] needle) {
     List<Path> hits = new ArrayList<>();
     try (Stream<Path> files = Files.walk(root)) {
       for (Path p : files.filter(Files::isRegularFile).toList()) {
@@ -35,7 +35,8 @@ final class StateDirScan {
     return hits;
   }
 
-  static boolean contains(byte[] haystack, byte[] needle) {
+  /** Whether {@code needle} occurs in {@code haystack}. */
+  public static boolean contains(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {
       for (int j = 0; j < needle.length; j++) {

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -32,7 +33,7 @@ import java.util.stream.Stream;
  * {@link BatonNode} with its own state dir, real certificates, real mutual TLS and the real Raft
  * store. Timings (heartbeats, certificate validity) can be shortened for tests.
  */
-final class TestCluster implements AutoCloseable {
+public final class TestCluster implements AutoCloseable {
   private final Path root;
   private final Duration heartbeat;
   private final Duration certExpiry;
@@ -47,8 +48,24 @@ final class TestCluster implements AutoCloseable {
   private final boolean autolock;
   /** The CFSSL that signs this cluster's certificates ({@code init --external-ca}), or null. */
   private InitOptions.ExternalCa externalCa;
+  private final Advertiser advertiser;
+  private String managerAddress;
 
-  private TestCluster(Duration heartbeat, Duration certExpiry, String executor, boolean autolock) {
+  /**
+   * Where the nodes reach a manager that listens on {@code 127.0.0.1:port} (and {@code port + 1} for
+   * Raft): its advertise address. The default is the listen address itself; a test may put a relay
+   * in between (e.g. {@code 127.0.0.2:port}, which other nodes then use for both ports).
+   */
+  @FunctionalInterface
+  public interface Advertiser {
+    String advertise(int port) throws IOException;
+  }
+
+  private static final Advertiser DIRECT = port -> "127.0.0.1:" + port;
+
+  private TestCluster(Duration heartbeat, Duration certExpiry, String executor, boolean autolock,
+      Advertiser advertiser) {
+    this.advertiser = advertiser;
     this.heartbeat = heartbeat;
     this.certExpiry = certExpiry;
     this.executor = executor;
@@ -60,35 +77,40 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
-  static TestCluster start(int workers) throws NodeException {
+  public static TestCluster start(int workers) throws NodeException {
     return start(workers, Duration.ofMillis(500), Duration.ofHours(24));
   }
 
-  static TestCluster start(int workers, Duration heartbeat, Duration certExpiry) throws NodeException {
+  public static TestCluster start(int workers, Duration heartbeat, Duration certExpiry) throws NodeException {
     return start(workers, heartbeat, certExpiry, "process");
   }
 
   /** A cluster created with {@code init --autolock}. */
-  static TestCluster startAutolocked(int workers) throws NodeException {
-    return start(workers, Duration.ofMillis(500), Duration.ofHours(24), "process", true);
+  public static TestCluster startAutolocked(int workers) throws NodeException {
+    return start(workers, Duration.ofMillis(500), Duration.ofHours(24), "process", true, DIRECT);
   }
 
   /** A cluster created with {@code init --external-ca}: {@code externalCa} signs every certificate. */
   static TestCluster startWithExternalCa(int workers, InitOptions.ExternalCa externalCa) throws NodeException {
-    TestCluster cluster = new TestCluster(Duration.ofMillis(500), Duration.ofHours(24), "process", false);
+    TestCluster cluster = new TestCluster(Duration.ofMillis(500), Duration.ofHours(24), "process", false, DIRECT);
     cluster.externalCa = externalCa;
     return cluster.populate(workers);
   }
 
   /** A cluster whose nodes all run tasks with {@code executor} ({@code process} or {@code docker}). */
-  static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor)
+  public static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor)
       throws NodeException {
-    return start(workers, heartbeat, certExpiry, executor, false);
+    return start(workers, heartbeat, certExpiry, executor, false, DIRECT);
+  }
+
+  /** A cluster whose managers are advertised (and so reached by every other node) as {@code advertiser} says. */
+  public static TestCluster startAdvertised(int workers, Advertiser advertiser) throws NodeException {
+    return start(workers, Duration.ofMillis(500), Duration.ofHours(24), "process", false, advertiser);
   }
 
   private static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor,
-      boolean autolock) throws NodeException {
-    return new TestCluster(heartbeat, certExpiry, executor, autolock).populate(workers);
+      boolean autolock, Advertiser advertiser) throws NodeException {
+    return new TestCluster(heartbeat, certExpiry, executor, autolock, advertiser).populate(workers);
   }
 
   private TestCluster populate(int workers) throws NodeException {
@@ -110,31 +132,32 @@ final class TestCluster implements AutoCloseable {
    */
   static final Path SECRETS_ROOTS = Path.of("/tmp", "baton-it-secrets-" + ProcessHandle.current().pid());
 
-  static NodeSettings settings(String hostname) {
+  public static NodeSettings settings(String hostname) {
     return NodeSettings.defaults().withHostname(hostname).withSecretsRoot(SECRETS_ROOTS.resolve(hostname));
   }
 
   private void startManager() throws NodeException {
     managerPort = Ports.freePair();
     String addr = "127.0.0.1:" + managerPort;
-    manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, addr, null, certExpiry, heartbeat,
+    managerAddress = advertised(managerPort);
+    manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, managerAddress, null, certExpiry, heartbeat,
         executor, Map.of(), autolock, externalCa), settings("manager"));
     nodes.add(manager);
   }
 
   /** Joins a new worker and waits until the manager sees it ready. */
-  BatonNode addWorker() throws NodeException {
+  public BatonNode addWorker() throws NodeException {
     return addWorker(null);
   }
 
   /** Joins a new worker that fences itself after {@code fenceAfter} without a manager (null: never). */
-  BatonNode addWorker(Duration fenceAfter) throws NodeException {
+  public BatonNode addWorker(Duration fenceAfter) throws NodeException {
     String name = "worker" + (++workerCount);
     return joinWorker(root.resolve(name), name, workerToken(), fenceAfter);
   }
 
   /** Joins a worker with state dir {@code stateDir} and {@code token}, waiting until it is ready. */
-  BatonNode joinWorker(Path stateDir, String hostname, String token, Duration fenceAfter) throws NodeException {
+  public BatonNode joinWorker(Path stateDir, String hostname, String token, Duration fenceAfter) throws NodeException {
     BatonNode worker = BatonNode.join(new JoinOptions(stateDir, token, managerAddress(),
         "127.0.0.1:0", "127.0.0.1:0", executor, fenceAfter), settings(hostname));
     nodes.add(worker);
@@ -146,11 +169,11 @@ final class TestCluster implements AutoCloseable {
    * Joins a new manager with the manager token through the first manager and waits until it is a
    * voting member of the Raft group.
    */
-  BatonNode addManager() throws NodeException {
+  public BatonNode addManager() throws NodeException {
     String name = "manager" + (++managerCount);
-    String addr = "127.0.0.1:" + Ports.freePair();
+    int port = Ports.freePair();
     BatonNode added = BatonNode.join(new JoinOptions(root.resolve(name), managerToken(), managerAddress(),
-        addr, addr, executor, null), settings(name));
+        "127.0.0.1:" + port, advertised(port), executor, null), settings(name));
     nodes.add(added);
     String id = added.identity().nodeId();
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
@@ -159,12 +182,12 @@ final class TestCluster implements AutoCloseable {
   }
 
   /** The running nodes that run manager services. */
-  List<BatonNode> managers() {
+  public List<BatonNode> managers() {
     return nodes.stream().filter(n -> n.manager() != null).toList();
   }
 
   /** The running manager that leads the Raft group, waiting up to 15 s for one. */
-  BatonNode leader() {
+  public BatonNode leader() {
     return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
         .until(() -> managers().stream().filter(n -> n.manager().store().isLeader()).findFirst(),
             java.util.Optional::isPresent)
@@ -172,18 +195,18 @@ final class TestCluster implements AutoCloseable {
   }
 
   /** The address of a node's manager API. */
-  static String apiAddress(BatonNode node) {
+  public static String apiAddress(BatonNode node) {
     return "127.0.0.1:" + node.manager().port();
   }
 
   /** Stops a node as a crash would look to the others (no goodbye; the state dir stays). */
-  void stop(BatonNode node) {
+  public void stop(BatonNode node) {
     node.close();
     nodes.remove(node);
   }
 
   /** Restarts a stopped node from its state dir. */
-  BatonNode restart(Path stateDir, String hostname) throws NodeException {
+  public BatonNode restart(Path stateDir, String hostname) throws NodeException {
     BatonNode node = BatonNode.start(stateDir, settings(hostname));
     nodes.add(node);
     if (stateDir.equals(root.resolve("manager"))) {
@@ -192,12 +215,28 @@ final class TestCluster implements AutoCloseable {
     return node;
   }
 
-  BatonNode manager() {
+  /**
+   * Restarts a stopped node from its state dir on another thread, for a node that blocks while it
+   * starts (a locked manager waits for its unlock key); record it with {@link #adopt} once started.
+   */
+  public static CompletableFuture<BatonNode> startInBackground(Path stateDir, String hostname) {
+    CompletableFuture<BatonNode> started = new CompletableFuture<>();
+    Thread.ofPlatform().daemon().name("background-start-" + hostname).start(() -> {
+      try {
+        started.complete(BatonNode.start(stateDir, settings(hostname)));
+      } catch (Exception e) {
+        started.completeExceptionally(e);
+      }
+    });
+    return started;
+  }
+
+  public BatonNode manager() {
     return manager;
   }
 
   /** Records a node started outside {@link #restart} (e.g. a locked manager started on another thread). */
-  void adopt(BatonNode node, Path stateDir) {
+  public void adopt(BatonNode node, Path stateDir) {
     nodes.add(node);
     if (stateDir.equals(root.resolve("manager"))) {
       manager = node;
@@ -205,37 +244,46 @@ final class TestCluster implements AutoCloseable {
   }
 
   /** The running nodes other than the manager, in join order. */
-  List<BatonNode> workers() {
+  public List<BatonNode> workers() {
     return nodes.stream().filter(n -> n != manager).toList();
   }
 
   /** The store of the leader, or of the first manager while no leader is known. */
-  ClusterStore store() {
+  public ClusterStore store() {
     return managers().stream().map(n -> n.manager().store()).filter(ClusterStore::isLeader).findFirst()
         .orElseGet(() -> manager.manager().store());
   }
 
-  Path root() {
+  public Path root() {
     return root;
   }
 
-  String managerAddress() {
-    return "127.0.0.1:" + managerPort;
+  /** The first manager's address as the other nodes reach it. */
+  public String managerAddress() {
+    return managerAddress;
   }
 
-  String workerToken() {
+  private String advertised(int port) {
+    try {
+      return advertiser.advertise(port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String workerToken() {
     return store().view().cluster().orElseThrow().getJoinTokens().getWorker();
   }
 
-  String managerToken() {
+  public String managerToken() {
     return store().view().cluster().orElseThrow().getJoinTokens().getManager();
   }
 
-  Node node(String id) {
+  public Node node(String id) {
     return store().view().node(id).orElseThrow();
   }
 
-  void awaitState(String nodeId, NodeState state) {
+  public void awaitState(String nodeId, NodeState state) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
         .until(() -> store().view().node(nodeId).map(n -> n.getStatus().getState() == state).orElse(false));
   }
@@ -244,12 +292,12 @@ final class TestCluster implements AutoCloseable {
    * A channel to the manager authenticated with {@code credentials} (null: no client certificate),
    * trusting the cluster root like a real node.
    */
-  ManagedChannel channelAs(Credentials credentials) {
+  public ManagedChannel channelAs(Credentials credentials) {
     return channelAs(credentials, managerAddress());
   }
 
   /** A channel to the manager at {@code address}, authenticated as in {@link #channelAs(Credentials)}. */
-  ManagedChannel channelAs(Credentials credentials, String address) {
+  public ManagedChannel channelAs(Credentials credentials, String address) {
     var trust = new ClusterTrustManager(
         manager.identity().clusterId(), manager.credentials().chain().subList(1, 2), Clock.systemUTC());
     ManagerChannels channels = new ManagerChannels(

@@ -163,7 +163,9 @@ public final class BatonNode implements AutoCloseable {
           unlockKey == null ? new Protection.Stored() : new Protection.Autolock(unlockKey),
           node.keys::current, node::renewAfterLocking, random);
       node.initialUnlockKey = unlockKey;
-      node.store = RatisClusterStore.bootstrap(node.storeConfig(), clusterId, node.managerKeys.codec());
+      // Peers dial the advertised host at the Raft port, as for a manager that joins later.
+      node.store = RatisClusterStore.bootstrap(node.storeConfig(), clusterId, node.managerKeys.codec(),
+          Addresses.format(InetSocketAddress.createUnresolved(advertise.getHostString(), raft.getPort())));
       node.store.awaitLeader(LEADER_TIMEOUT);
       ClusterBootstrap.initialize(node.store, clusterId, signer,
           new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod(), dataKeys, unlockKey),
@@ -577,6 +579,7 @@ public final class BatonNode implements AutoCloseable {
       dir.writeCredentials(next);
     }
     keys.update(next);
+    channels.reconnect();
     String role = roleName(next.identity().role());
     if (!role.equals(file.role())) {
       file = file.withRole(role);

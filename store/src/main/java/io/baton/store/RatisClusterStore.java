@@ -138,6 +138,16 @@ public final class RatisClusterStore implements ClusterStore {
    */
   public static RatisClusterStore bootstrap(StoreConfig cfg, String clusterId, PayloadCodec codec)
       throws StoreException {
+    return bootstrap(cfg, clusterId, codec, hostPort(cfg));
+  }
+
+  /**
+   * {@link #bootstrap(StoreConfig, String, PayloadCodec)} where the other peers reach this one at
+   * {@code advertisedAddr} ({@code HOST:PORT}) rather than at the address its Raft port binds to
+   * (a wildcard or private listen address, or a relay in front of it).
+   */
+  public static RatisClusterStore bootstrap(
+      StoreConfig cfg, String clusterId, PayloadCodec codec, String advertisedAddr) throws StoreException {
     RaftGroupId gid = groupId(clusterId);
     Path groupDir = groupDir(cfg, gid);
     createRaftDir(cfg);
@@ -149,7 +159,7 @@ public final class RatisClusterStore implements ClusterStore {
               + groupDir
               + "; restart it with open() rather than bootstrapping it again");
     }
-    RaftPeer self = RaftPeer.newBuilder().setId(cfg.peerId()).setAddress(hostPort(cfg)).build();
+    RaftPeer self = RaftPeer.newBuilder().setId(cfg.peerId()).setAddress(advertisedAddr).build();
     try {
       return start(cfg, RaftGroup.valueOf(gid, self), codec, StartupOption.FORMAT);
     } catch (StoreException e) {

@@ -143,6 +143,13 @@ public final class CaServer extends CAGrpc.CAImplBase {
       if (tx.node(nodeId).isPresent() || Denylist.contains(tx, nodeId)) {
         throw Status.ABORTED.withDescription("node id collision; retry the join").asRuntimeException();
       }
+      if (tx.nodes().stream()
+          .anyMatch(n -> MessageDigest.isEqual(n.getCertificate().getCsrSha256().toByteArray(), csrSha))) {
+        // A joiner makes a new key pair for every join: the same CSR again is a replay.
+        throw Status.ALREADY_EXISTS
+            .withDescription("this certificate request was used before; a joining node sends a CSR of a new key")
+            .asRuntimeException();
+      }
       if (match.extraTokenId() != null) {
         tx.put(ExtraTokens.consume(tx.cluster().orElseThrow(), match.extraTokenId(), clock.instant())
             .orElseThrow(() -> invalid(BAD_TOKEN)));

@@ -1,5 +1,6 @@
 package io.baton.manager.dispatcher;
 
+import com.google.protobuf.UnknownFieldSet;
 import io.baton.api.Cluster;
 import io.baton.api.DispatcherGrpc;
 import io.baton.api.HeartbeatRequest;
@@ -80,6 +81,11 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   private final ScheduledExecutorService scheduler;
   /** Earlier statuses kept on each task. */
   private static final int TASK_HISTORY = 10;
+  /**
+   * Largest node description kept in the store: a real one (hostname, OS, version...) is a few
+   * hundred bytes, and a node must not fill the replicated store with what it says of itself.
+   */
+  static final int MAX_DESCRIPTION_BYTES = 4 * 1024;
 
   private final Map<String, SessionStream> sessions = new ConcurrentHashMap<>();
   private final Map<String, Long> awaitingReconnect = new ConcurrentHashMap<>();
@@ -160,8 +166,17 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
           .asRuntimeException());
       return;
     }
+    // Only the fields the schema knows are kept: a node reports nothing else about itself.
+    NodeDescription description = request.getDescription().toBuilder()
+        .setUnknownFields(UnknownFieldSet.getDefaultInstance()).build();
+    if (description.getSerializedSize() > MAX_DESCRIPTION_BYTES) {
+      observer.onError(Status.INVALID_ARGUMENT
+          .withDescription("the node description is larger than " + MAX_DESCRIPTION_BYTES + " bytes")
+          .asRuntimeException());
+      return;
+    }
     try {
-      markReady(nodeId, request.getDescription(), caller.remoteAddress());
+      markReady(nodeId, description, caller.remoteAddress());
     } catch (RuntimeException | StoreException e) {
       observer.onError(GrpcErrors.toStatus(e));
       return;
