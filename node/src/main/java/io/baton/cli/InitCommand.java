@@ -47,6 +47,10 @@ final class InitCommand implements Callable<Integer> {
   @Option(names = "--autolock", description = "Lock the managers' keys with an unlock key.")
   boolean autolock;
 
+  @Option(names = "--join-approval",
+      description = "Joined nodes wait, doing nothing, until a manager runs 'baton node accept'.")
+  boolean joinApproval;
+
   @Option(names = "--external-ca", paramLabel = "cfssl=URL", description = "Sign node certificates with an external CFSSL.")
   String externalCa;
 
@@ -62,7 +66,7 @@ final class InitCommand implements Callable<Integer> {
     }
     Duration heartbeat = Durations.parse("--heartbeat-period", heartbeatPeriod);
     InitOptions options = new InitOptions(BatonCli.connection(spec).requireStateDir(), listenAddr, advertiseAddr,
-        raftAddr, expiry, heartbeat, executor, labels, autolock);
+        raftAddr, expiry, heartbeat, executor, labels, autolock, joinApproval);
     return NodeRunner.run(settings -> BatonNode.init(options, settings), InitCommand::announce);
   }
 

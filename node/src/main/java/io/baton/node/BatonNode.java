@@ -28,6 +28,9 @@ import io.baton.ca.ManagerChannels;
 import io.baton.ca.NodeIdentity;
 import io.baton.ca.NodeKeyManager;
 import io.baton.ca.NodeKeys;
+import io.baton.ca.NodeRemoval;
+import io.baton.ca.PendingApproval;
+import io.baton.ca.PendingApproval;
 import io.baton.ca.RemoteCa;
 import io.baton.ca.Role;
 import io.baton.ca.RootCa;
@@ -73,6 +76,8 @@ public final class BatonNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
   /** How long a starting manager waits for its Raft store to elect itself and accept writes. */
   private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
+  /** How often a manager that awaits join approval asks again; acceptance is seen within this. */
+  private static final Duration APPROVAL_RETRY = Duration.ofSeconds(1);
   /** How often a demoted manager still waiting to leave the Raft group says so. */
   private static final Duration REMOVAL_NOTE_EVERY = Duration.ofSeconds(30);
 
@@ -158,7 +163,8 @@ public final class BatonNode implements AutoCloseable {
       node.store = RatisClusterStore.bootstrap(node.storeConfig(), clusterId, node.managerKeys.codec());
       node.store.awaitLeader(LEADER_TIMEOUT);
       ClusterBootstrap.initialize(node.store, clusterId, root,
-          new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod(), dataKeys, unlockKey),
+          new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod(), dataKeys, unlockKey,
+              options.joinApproval()),
           new ClusterBootstrap.FirstManager(nodeId, cert, Addresses.format(advertise), options.labels()),
           random);
       node.startServices();
@@ -206,6 +212,10 @@ public final class BatonNode implements AutoCloseable {
       throw new NodeException("cannot write the state directory " + dir.root() + ": " + e.getMessage(), e);
     }
     log.info("joined cluster {} as node {} ({})", identity.clusterId(), identity.nodeId(), identity.role().ou());
+    if (joined.pending()) {
+      log.warn("the cluster requires join approval: node {} does nothing until a manager runs 'baton node accept {}'",
+          identity.nodeId(), identity.nodeId());
+    }
     return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings, null, manager);
   }
 
@@ -395,11 +405,28 @@ public final class BatonNode implements AutoCloseable {
       throws NodeException {
     long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
     int attempt = 0;
+    boolean waitingForApproval = false;
     while (true) {
       String target = file.managers().get(attempt++ % file.managers().size());
       try {
         return call.apply(channels.get(target));
       } catch (StatusRuntimeException e) {
+        if (NodeRemoval.removedNode(e.getStatus(), e.getTrailers()).isPresent()) {
+          throw new NodeException("cannot " + what + ": " + e.getStatus().getDescription());
+        }
+        if (PendingApproval.pendingNode(e.getStatus(), e.getTrailers()).isPresent()) {
+          // Join approval: a pending manager waits as long as the operator takes, then goes on.
+          if (!waitingForApproval) {
+            log.warn("{}; this manager waits to {} until then", e.getStatus().getDescription(), what);
+            waitingForApproval = true;
+          }
+          deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
+          sleepQuietly(APPROVAL_RETRY);
+          if (Thread.currentThread().isInterrupted()) {
+            throw new NodeException("interrupted while waiting for approval to " + what);
+          }
+          continue;
+        }
         if (System.nanoTime() > deadline || !retryable(e)) {
           throw new NodeException("cannot " + what + " through " + target + ": " + describe(e));
         }

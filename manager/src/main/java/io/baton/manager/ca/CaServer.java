@@ -32,6 +32,7 @@ import io.baton.manager.auth.BootstrapRateLimiter;
 import io.baton.manager.auth.Caller;
 import io.baton.store.ClusterStore;
 import io.baton.store.Denylist;
+import io.baton.store.JoinApproval;
 import io.baton.store.StoreException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * node id, role (decided by which join token matched) and cluster id come from here. A caller that
  * already holds a certificate of this cluster can only renew its own identity, with the role the
  * store gives its node. The root key never leaves the store and this process.
+ *
+ * <p>With join approval on, a joiner is stored pending ({@link JoinApproval}): it gets a certificate
+ * of its token's role, so it can be named and accepted, but its stored role stays worker and it
+ * may do nothing else until {@code node accept}. Its renewals keep the role it joined with.
  */
 public final class CaServer extends CAGrpc.CAImplBase {
   private static final Logger log = LoggerFactory.getLogger(CaServer.class);
@@ -117,7 +122,7 @@ public final class CaServer extends CAGrpc.CAImplBase {
     byte[] csrSha = csrSha256(request.getCsrPem());
     String nodeId = Identifiers.newId(random);
     IssuedCertificate cert = sign(cluster, request.getCsrPem(), new NodeIdentity(nodeId, role, cluster.getId()));
-    Node node = Node.newBuilder()
+    Node joined = Node.newBuilder()
         .setId(nodeId)
         .setRole(role.toProto())
         .setSpec(NodeSpec.newBuilder().setDesiredRole(role.toProto()).setAvailability(Availability.AVAILABILITY_ACTIVE))
@@ -127,6 +132,8 @@ public final class CaServer extends CAGrpc.CAImplBase {
             .setAddr(caller.remoteAddress()))
         .setCertificate(certificateRecord(cert, csrSha))
         .build();
+    boolean approval = cluster.getSpec().getJoinApproval();
+    Node node = approval ? JoinApproval.pending(joined) : joined;
     store.update(tx -> {
       if (tx.node(nodeId).isPresent() || Denylist.contains(tx, nodeId)) {
         throw Status.ABORTED.withDescription("node id collision; retry the join").asRuntimeException();
@@ -138,11 +145,17 @@ public final class CaServer extends CAGrpc.CAImplBase {
       tx.put(node);
       return null;
     });
-    log.info("node {} joined as {} from {}", nodeId, role.ou(), caller.remoteAddress());
+    if (approval) {
+      log.info("node {} joined as {} from {} and waits for approval ('baton node accept {}')",
+          nodeId, role.ou(), caller.remoteAddress(), nodeId);
+    } else {
+      log.info("node {} joined as {} from {}", nodeId, role.ou(), caller.remoteAddress());
+    }
     return IssueNodeCertificateResponse.newBuilder()
         .setNodeId(nodeId)
         .setRole(role.toProto())
         .setState(IssuanceState.ISSUANCE_STATE_ISSUED)
+        .setMembership(node.getSpec().getMembership())
         .build();
   }
 
@@ -151,7 +164,9 @@ public final class CaServer extends CAGrpc.CAImplBase {
     Cluster cluster = cluster();
     Node current = store.view().node(caller.nodeId())
         .orElseThrow(() -> notFound("node " + caller.nodeId() + " is not a member of this cluster"));
-    Role role = Role.fromProto(current.getRole());
+    // A pending node's stored role is worker until accepted; it keeps the certificate role it joined with.
+    Role role = Role.fromProto(
+        JoinApproval.isPending(current) ? current.getSpec().getDesiredRole() : current.getRole());
     IssuedCertificate cert = sign(cluster, csrPem, new NodeIdentity(caller.nodeId(), role, cluster.getId()));
     store.update(tx -> {
       Node node = tx.node(caller.nodeId())
@@ -164,6 +179,7 @@ public final class CaServer extends CAGrpc.CAImplBase {
         .setNodeId(caller.nodeId())
         .setRole(role.toProto())
         .setState(IssuanceState.ISSUANCE_STATE_ISSUED)
+        .setMembership(current.getSpec().getMembership())
         .build();
   }
 
