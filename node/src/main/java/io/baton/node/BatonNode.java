@@ -30,7 +30,6 @@ import io.baton.ca.NodeKeyManager;
 import io.baton.ca.NodeKeys;
 import io.baton.ca.NodeRemoval;
 import io.baton.ca.PendingApproval;
-import io.baton.ca.PendingApproval;
 import io.baton.ca.RemoteCa;
 import io.baton.ca.Role;
 import io.baton.ca.RootCa;

@@ -173,7 +173,6 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     return switch (principal) {
       case PRINCIPAL_WORKER -> "worker";
       case PRINCIPAL_MANAGER -> "manager";
-      case PRINCIPAL_PENDING -> "node awaiting approval";
       default -> "caller without a certificate";
     };
   }
