@@ -57,8 +57,8 @@ import org.junit.jupiter.api.function.Executable;
  * Join approval over a real cluster (real TLS, real store, process executor): a node that joins
  * with a valid token while {@code --join-approval} is on holds a certificate but gets nothing — no
  * task of a global service, no secret, no session, no control API, no Raft, no store keys — until
- * {@code node accept}; a manager-token joiner waits outside the Raft group and goes on once
- * accepted; {@code node rm} removes a pending node without {@code --force}; turning approval off
+ * {@code node accept}; a manager-token joiner waits outside the Raft group, also after a restart,
+ * and goes on once accepted; {@code node rm} removes a pending node without {@code --force}; turning approval off
  * admits nobody already waiting.
  */
 @Timeout(240)
@@ -163,7 +163,7 @@ class JoinApprovalTest {
   }
 
   @Test
-  void aManagerTokenJoinWaitsOutsideRaftUntilAcceptedThenJoinsTheGroup() throws Exception {
+  void aManagerTokenJoinWaitsOutsideRaftAcrossARestartUntilAcceptedThenJoinsTheGroup() throws Exception {
     try (TestCluster cluster = TestCluster.start(0)) {
       String dir = cluster.manager().stateDir().root().toString();
       assertThat(Cli.run("--state-dir", dir, "cluster", "update", "--join-approval", "true").exitCode()).isZero();
@@ -184,8 +184,18 @@ class JoinApprovalTest {
       assertThat(cluster.store().membership().members()).hasSize(1);
       assertThat(state.resolve("keys").toFile().list()).isNullOrEmpty();
 
+      // Stopped while it waits and started again from its state dir, it goes back to waiting.
+      join.cancel(true);
+      assertThat(joiner.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      ExecutorService restarter = Executors.newSingleThreadExecutor();
+      Future<BatonNode> restart = restarter.submit(() -> BatonNode.start(state, TestCluster.settings("m2")));
+      restarter.shutdown();
+      Thread.sleep(2_500);
+      assertThat(restart.isDone()).isFalse();
+      assertThat(cluster.store().membership().members()).hasSize(1);
+
       assertThat(Cli.run("--state-dir", dir, "node", "accept", id).exitCode()).isZero();
-      BatonNode added = join.get(90, TimeUnit.SECONDS);
+      BatonNode added = restart.get(90, TimeUnit.SECONDS);
       cluster.adopt(added, state);
       assertThat(added.identity().nodeId()).isEqualTo(id);
       await().atMost(Duration.ofSeconds(30))

@@ -241,14 +241,15 @@ public final class BatonNode implements AutoCloseable {
         nodeFile = nodeFile.withExecutor(executor);
         dir.writeNodeFile(nodeFile);
       }
-      KeysDir.Opened opened = Files.isDirectory(dir.raftDir()) ? openManagerKeys(dir) : null;
+      boolean stillJoining = stillJoiningRaft(dir);
+      KeysDir.Opened opened = Files.isDirectory(dir.raftDir()) && !stillJoining ? openManagerKeys(dir) : null;
       Credentials credentials = dir.readCredentials(opened == null ? null : opened.contents().nodeKeyPassword());
       Instant notAfter = credentials.leaf().getNotAfter().toInstant();
       if (settings.clock().instant().isAfter(notAfter)) {
         throw new NodeException("the certificate of node " + nodeFile.nodeId() + " expired at " + notAfter
             + "; remove the node from the cluster and join again with a new token");
       }
-      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings, opened, false);
+      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings, opened, stillJoining);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new NodeException("interrupted while waiting for the unlock key");
@@ -256,6 +257,19 @@ public final class BatonNode implements AutoCloseable {
       throw new NodeException("cannot read this manager's keys: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new NodeException("cannot read the state directory " + dir.root() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * True for a manager that stopped before it got the store's keys (e.g. while it waited for join
+   * approval): no keys and empty Raft storage, so it starts by asking for the keys again.
+   */
+  private static boolean stillJoiningRaft(StateDir dir) throws IOException {
+    if (!Files.isDirectory(dir.raftDir()) || new KeysDir(dir.keysDir(), new SecureRandom()).exists()) {
+      return false;
+    }
+    try (var entries = Files.list(dir.raftDir())) {
+      return entries.findAny().isEmpty();
     }
   }
 
