@@ -8,6 +8,7 @@ import io.baton.api.SessionMessage;
 import io.baton.api.SessionRequest;
 import io.baton.api.Task;
 import io.baton.ca.ManagerChannels;
+import io.baton.ca.PendingApproval;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * applies every pushed message to the session's {@link SessionView} and hands the listener the whole
  * set then held, and reconnects with jittered backoff (moving on to the next manager of the list
  * the managers push) when the session ends. The node never asks for data; it only receives.
+ *
+ * <p>A node that joined under join approval is refused its session until an operator accepts it
+ * ({@link PendingApproval}); the agent then keeps retrying with the same backoff, says once that it
+ * waits and what the operator must run, and opens its session as soon as it is accepted.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -55,6 +60,8 @@ public final class Agent implements AutoCloseable {
   private volatile boolean running;
   private Thread loop;
   private int managerIndex;
+  /** The last session attempt was refused because this node awaits join approval. */
+  private volatile boolean awaitingApproval;
   /** The manager of the current or last session; other calls of this node go there too. */
   private volatile String sessionManager;
 
@@ -87,6 +94,11 @@ public final class Agent implements AutoCloseable {
   /** When a manager was last heard from (a session message or an answered heartbeat). */
   public java.time.Instant lastContact() {
     return java.time.Instant.ofEpochMilli(lastContactMs);
+  }
+
+  /** True while managers refuse this node's session because it awaits join approval. */
+  public boolean awaitingApproval() {
+    return awaitingApproval;
   }
 
   /** The id of the open session, if one is open. */
@@ -171,6 +183,7 @@ public final class Agent implements AutoCloseable {
           if (first) {
             first = false;
             sessionId.set(message.getSessionId());
+            awaitingApproval = false;
             backoff.reset();
             log.info("session {} open with manager {}", message.getSessionId(), address);
           }
@@ -186,7 +199,12 @@ public final class Agent implements AutoCloseable {
         }
       });
     } catch (StatusRuntimeException e) {
-      if (running) {
+      if (PendingApproval.pendingNode(e.getStatus(), e.getTrailers()).isPresent()) {
+        if (!awaitingApproval) {
+          log.warn("{}; this node retries until then", e.getStatus().getDescription());
+        }
+        awaitingApproval = true;
+      } else if (running) {
         log.warn("session with manager {} ended: {}", address, describe(e.getStatus()));
       }
     } catch (RuntimeException e) {

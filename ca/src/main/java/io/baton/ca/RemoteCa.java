@@ -5,6 +5,7 @@ import io.baton.api.GetRootCACertificateRequest;
 import io.baton.api.IssuanceState;
 import io.baton.api.IssueNodeCertificateRequest;
 import io.baton.api.IssueNodeCertificateResponse;
+import io.baton.api.NodeMembership;
 import io.baton.api.NodeCertificateStatusRequest;
 import io.baton.api.NodeCertificateStatusResponse;
 import io.grpc.Channel;
@@ -37,8 +38,13 @@ public final class RemoteCa {
 
   private RemoteCa() {}
 
-  /** What a successful join gives the node. */
-  public record Joined(Credentials credentials, X509Certificate root, NodeIdentity identity) {}
+  /**
+   * What a successful join gives the node.
+   *
+   * @param pending the cluster has join approval on: the node may do nothing but wait until an
+   *     operator accepts it
+   */
+  public record Joined(Credentials credentials, X509Certificate root, NodeIdentity identity, boolean pending) {}
 
   /**
    * Joins the cluster at {@code managerAddress} with {@code token}.
@@ -57,7 +63,8 @@ public final class RemoteCa {
           IssueNodeCertificateRequest.newBuilder().setCsrPem(csr).setToken(token.toString()).build());
       List<X509Certificate> chain = awaitCertificate(channel, issued.getNodeId(), csr);
       Credentials credentials = accept(keys, chain, root, issued.getNodeId(), clock);
-      return new Joined(credentials, root, credentials.identity());
+      return new Joined(credentials, root, credentials.identity(),
+          issued.getMembership() == NodeMembership.NODE_MEMBERSHIP_PENDING);
     }
   }
 

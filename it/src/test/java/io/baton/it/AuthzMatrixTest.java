@@ -9,10 +9,14 @@ import io.baton.api.RaftMembershipGrpc;
 import io.baton.api.DispatcherGrpc;
 import io.baton.api.ListNodesRequest;
 import io.baton.api.Principal;
+import io.baton.api.Toggle;
+import io.baton.api.UpdateClusterRequest;
 import io.baton.ca.CertificateIssuer;
 import io.baton.ca.Credentials;
+import io.baton.ca.JoinToken;
 import io.baton.ca.NodeIdentity;
 import io.baton.ca.NodeKeys;
+import io.baton.ca.RemoteCa;
 import io.baton.ca.Role;
 import io.baton.ca.RootCa;
 import io.baton.manager.auth.AuthorizationInterceptor;
@@ -36,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The authorization matrix of DESIGN §3, one assertion per (method, caller) cell, over real mutual
- * TLS against a running manager: anonymous callers, a worker's real certificate and the manager's.
+ * TLS against a running manager: anonymous callers, a worker's real certificate, the manager's, and
+ * the real manager-OU certificate of a node whose join awaits approval.
  */
 @Timeout(180)
 class AuthzMatrixTest {
@@ -46,10 +51,16 @@ class AuthzMatrixTest {
       RaftMembershipGrpc.getServiceDescriptor());
 
   private static TestCluster cluster;
+  /** A manager-token join made while join approval is on: pending, whatever its certificate says. */
+  private static Credentials pending;
 
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = TestCluster.start(1);
+    ControlGrpc.newBlockingStub(cluster.channelAs(cluster.manager().credentials()))
+        .updateCluster(UpdateClusterRequest.newBuilder().setJoinApproval(Toggle.TOGGLE_ON).build());
+    pending = RemoteCa.join(cluster.managerAddress(), JoinToken.parse(cluster.managerToken()), Clock.systemUTC())
+        .credentials();
   }
 
   @AfterAll
@@ -62,6 +73,7 @@ class AuthzMatrixTest {
     Channel anonymous = cluster.channelAs(null);
     Channel worker = cluster.channelAs(cluster.workers().get(0).credentials());
     Channel manager = cluster.channelAs(cluster.manager().credentials());
+    Channel awaitingApproval = cluster.channelAs(pending);
     List<DynamicTest> cells = new ArrayList<>();
     for (ServiceDescriptor service : SERVICES) {
       for (MethodDescriptor<?, ?> method : service.getMethods()) {
@@ -69,6 +81,7 @@ class AuthzMatrixTest {
         cells.add(cell(method, Principal.PRINCIPAL_ANONYMOUS, anonymous, rule, Status.Code.UNAUTHENTICATED));
         cells.add(cell(method, Principal.PRINCIPAL_WORKER, worker, rule, Status.Code.PERMISSION_DENIED));
         cells.add(cell(method, Principal.PRINCIPAL_MANAGER, manager, rule, Status.Code.PERMISSION_DENIED));
+        cells.add(cell(method, Principal.PRINCIPAL_PENDING, awaitingApproval, rule, Status.Code.PERMISSION_DENIED));
       }
     }
     return cells.stream();

@@ -141,7 +141,7 @@ public final class TestCluster implements AutoCloseable {
     String addr = "127.0.0.1:" + managerPort;
     managerAddress = advertised(managerPort);
     manager = BatonNode.init(new InitOptions(root.resolve("manager"), addr, managerAddress, null, certExpiry, heartbeat,
-        executor, Map.of(), autolock, externalCa), settings("manager"));
+        executor, Map.of(), autolock, externalCa, false), settings("manager"));
     nodes.add(manager);
   }
 

@@ -42,12 +42,14 @@ public final class ClusterBootstrap {
    *
    * @param dataKeys the store's first data keys (the ones its first entries are encrypted with)
    * @param unlockKey the unlock key with autolock, else null
+   * @param joinApproval joined nodes wait for {@code node accept}
    */
-  public record Settings(Duration nodeCertExpiry, Duration heartbeatPeriod, DataKeys dataKeys, UnlockKey unlockKey) {
+  public record Settings(
+      Duration nodeCertExpiry, Duration heartbeatPeriod, DataKeys dataKeys, UnlockKey unlockKey, boolean joinApproval) {
     @Override
     public String toString() {
       return "Settings[certExpiry=" + nodeCertExpiry + ", heartbeat=" + heartbeatPeriod + ", autolock="
-          + (unlockKey != null) + "]";
+          + (unlockKey != null) + ", joinApproval=" + joinApproval + "]";
     }
   }
 
@@ -63,7 +65,8 @@ public final class ClusterBootstrap {
         .setSpec(ClusterSpec.newBuilder()
             .setNodeCertExpirySeconds(settings.nodeCertExpiry().toSeconds())
             .setHeartbeatPeriodMs(settings.heartbeatPeriod().toMillis())
-            .setAutolock(settings.unlockKey() != null))
+            .setAutolock(settings.unlockKey() != null)
+            .setJoinApproval(settings.joinApproval()))
         .addAllDataKeys(settings.dataKeys().keys())
         .setUnlockKey(settings.unlockKey() == null
             ? com.google.protobuf.ByteString.EMPTY

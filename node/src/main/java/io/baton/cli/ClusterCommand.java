@@ -34,6 +34,7 @@ final class ClusterCommand implements Runnable {
       g.writeStringField("certExpiry", Durations.format(Duration.ofSeconds(c.getSpec().getNodeCertExpirySeconds())));
       g.writeNumberField("heartbeatPeriodMs", c.getSpec().getHeartbeatPeriodMs());
       g.writeBooleanField("autolock", c.getSpec().getAutolock());
+      g.writeBooleanField("joinApproval", c.getSpec().getJoinApproval());
       g.writeNumberField("dataKey", c.getCurrentDataKey());
       g.writeNumberField("dataKeys", c.getDataKeyCount());
       g.writeStringField("rootCaDigest", c.getRootCaDigest());
@@ -72,6 +73,10 @@ final class ClusterCommand implements Runnable {
         description = "Lock restarted managers until they are given the unlock key.")
     String autolock;
 
+    @Option(names = "--join-approval", paramLabel = "true|false",
+        description = "Joined nodes wait until 'baton node accept'; false admits no node already waiting.")
+    String joinApproval;
+
     @Option(names = "--cert-expiry", paramLabel = "DURATION",
         description = "Validity of node certificates issued from now on (at least 1h).")
     String certExpiry;
@@ -84,11 +89,10 @@ final class ClusterCommand implements Runnable {
     public Integer call() {
       UpdateClusterRequest.Builder request = UpdateClusterRequest.newBuilder().setRotateDataKey(rotateDataKey);
       if (autolock != null) {
-        request.setAutolock(switch (autolock) {
-          case "true" -> Toggle.TOGGLE_ON;
-          case "false" -> Toggle.TOGGLE_OFF;
-          default -> throw new UsageError("--autolock takes true or false, got '" + autolock + "'");
-        });
+        request.setAutolock(toggle("--autolock", autolock));
+      }
+      if (joinApproval != null) {
+        request.setJoinApproval(toggle("--join-approval", joinApproval));
       }
       if (certExpiry != null) {
         long seconds = Durations.parse("--cert-expiry", certExpiry).toSeconds();
@@ -97,8 +101,9 @@ final class ClusterCommand implements Runnable {
         }
         request.setNodeCertExpirySeconds(seconds);
       }
-      if (autolock == null && certExpiry == null && !rotateDataKey) {
-        throw new UsageError("nothing to update: give --autolock, --cert-expiry or --rotate-data-key");
+      if (autolock == null && joinApproval == null && certExpiry == null && !rotateDataKey) {
+        throw new UsageError(
+            "nothing to update: give --autolock, --join-approval, --cert-expiry or --rotate-data-key");
       }
       try (CliTransport transport = BatonCli.connection(spec).open()) {
         ClusterInfo before = transport.unary(ControlGrpc.getGetClusterMethod(), GetClusterRequest.getDefaultInstance());
@@ -112,6 +117,14 @@ final class ClusterCommand implements Runnable {
         }
       }
       return 0;
+    }
+
+    private static Toggle toggle(String option, String value) {
+      return switch (value) {
+        case "true" -> Toggle.TOGGLE_ON;
+        case "false" -> Toggle.TOGGLE_OFF;
+        default -> throw new UsageError(option + " takes true or false, got '" + value + "'");
+      };
     }
   }
 }

@@ -55,6 +55,10 @@ final class InitCommand implements Callable<Integer> {
   @Option(names = "--autolock", description = "Lock the managers' keys with an unlock key.")
   boolean autolock;
 
+  @Option(names = "--join-approval",
+      description = "Joined nodes wait, doing nothing, until a manager runs 'baton node accept'.")
+  boolean joinApproval;
+
   @Option(names = "--external-ca", paramLabel = "cfssl=URL",
       description = "Sign node certificates with an operator's CFSSL server (cfssl serve); managers keep no root key.")
   String externalCa;
@@ -77,7 +81,7 @@ final class InitCommand implements Callable<Integer> {
     }
     Duration heartbeat = Durations.parse("--heartbeat-period", heartbeatPeriod);
     InitOptions options = new InitOptions(BatonCli.connection(spec).requireStateDir(), listenAddr, advertiseAddr,
-        raftAddr, expiry, heartbeat, executor, labels, autolock, external);
+        raftAddr, expiry, heartbeat, executor, labels, autolock, external, joinApproval);
     return NodeRunner.run(settings -> BatonNode.init(options, settings), InitCommand::announce);
   }
 

@@ -1,5 +1,6 @@
 package io.baton.cli;
 
+import io.baton.api.AcceptNodeRequest;
 import io.baton.api.Availability;
 import io.baton.api.ControlGrpc;
 import io.baton.api.GetNodeRequest;
@@ -20,16 +21,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code baton node ...}: list, inspect, update, promote, demote and remove nodes. */
+/** {@code baton node ...}: list, inspect, update, promote, demote, accept and remove nodes. */
 @Command(name = "node", description = "Manage nodes.",
     subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class,
-        NodeCommand.Promote.class, NodeCommand.Demote.class, NodeCommand.Rm.class})
+        NodeCommand.Promote.class, NodeCommand.Demote.class, NodeCommand.Accept.class, NodeCommand.Rm.class})
 final class NodeCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: use ls, inspect, update, promote, demote or rm");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: use ls, inspect, update, promote, demote, accept or rm");
   }
 
   @Command(name = "ls", aliases = "list", description = "List nodes.")
@@ -57,7 +58,7 @@ final class NodeCommand implements Runnable {
             String status = NodeJson.managerStatus(info.getManagerStatus());
             String expiry = NodeJson.certificateExpiry(node);
             table.add(node.getId() + (info.getSelf() ? " *" : ""), node.getDescription().getHostname(),
-                NodeJson.role(node.getRole()), NodeJson.status(node.getStatus().getState()),
+                NodeJson.role(node), NodeJson.status(node.getStatus().getState()),
                 NodeJson.availability(node.getSpec().getAvailability()), status == null ? "" : status,
                 expiry == null ? "" : expiry + (info.getCertificateExpiring() ? " (expiring: renewal failing)" : ""));
           }
@@ -161,6 +162,24 @@ final class NodeCommand implements Runnable {
     @Override
     public Integer call() {
       return setRole(spec, nodes, NodeRole.NODE_ROLE_WORKER);
+    }
+  }
+
+  @Command(name = "accept", description = "Admit nodes that wait for join approval (see cluster update --join-approval).")
+  static final class Accept implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(arity = "1..*", paramLabel = "NODE", description = "Node id, id prefix or hostname.")
+    List<String> nodes;
+
+    @Override
+    public Integer call() {
+      try (CliTransport transport = BatonCli.connection(spec).open()) {
+        for (String node : nodes) {
+          System.out.println(transport.unary(ControlGrpc.getAcceptNodeMethod(),
+              AcceptNodeRequest.newBuilder().setNode(node).build()).getNode().getId());
+        }
+        return 0;
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import io.baton.api.Availability;
 import io.baton.api.ManagerStatus;
 import io.baton.api.Node;
 import io.baton.api.NodeInfo;
+import io.baton.api.NodeMembership;
 import io.baton.api.NodeRole;
 import io.baton.api.NodeState;
 import java.io.IOException;
@@ -36,6 +37,18 @@ final class NodeJson {
 
   static String role(NodeRole role) {
     return role == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker";
+  }
+
+  /**
+   * The role shown for a node: for one awaiting join approval, the role it joined with and gets
+   * when accepted (until then it acts as neither), so the operator sees what accepting grants.
+   */
+  static String role(Node node) {
+    return role(pending(node) ? node.getSpec().getDesiredRole() : node.getRole());
+  }
+
+  static boolean pending(Node node) {
+    return node.getSpec().getMembership() == NodeMembership.NODE_MEMBERSHIP_PENDING;
   }
 
   static String status(NodeState state) {
@@ -75,8 +88,9 @@ final class NodeJson {
     g.writeStartObject();
     g.writeStringField("id", node.getId());
     g.writeStringField("hostname", node.getDescription().getHostname());
-    g.writeStringField("role", role(node.getRole()));
+    g.writeStringField("role", role(node));
     g.writeStringField("status", status(node.getStatus().getState()));
+    g.writeStringField("membership", pending(node) ? "pending" : "accepted");
     g.writeStringField("statusMessage", node.getStatus().getMessage());
     g.writeStringField("address", node.getStatus().getAddr());
     g.writeStringField("availability", availability(node.getSpec().getAvailability()));

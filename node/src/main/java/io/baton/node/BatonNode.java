@@ -32,6 +32,8 @@ import io.baton.ca.NodeCertificateSigner;
 import io.baton.ca.NodeIdentity;
 import io.baton.ca.NodeKeyManager;
 import io.baton.ca.NodeKeys;
+import io.baton.ca.NodeRemoval;
+import io.baton.ca.PendingApproval;
 import io.baton.ca.RemoteCa;
 import io.baton.ca.Role;
 import io.baton.ca.RootCa;
@@ -77,6 +79,8 @@ public final class BatonNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
   /** How long a starting manager waits for its Raft store to elect itself and accept writes. */
   private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(60);
+  /** How often a manager that awaits join approval asks again; acceptance is seen within this. */
+  private static final Duration APPROVAL_RETRY = Duration.ofSeconds(1);
   /** How often a demoted manager still waiting to leave the Raft group says so. */
   private static final Duration REMOVAL_NOTE_EVERY = Duration.ofSeconds(30);
 
@@ -168,7 +172,8 @@ public final class BatonNode implements AutoCloseable {
           Addresses.format(InetSocketAddress.createUnresolved(advertise.getHostString(), raft.getPort())));
       node.store.awaitLeader(LEADER_TIMEOUT);
       ClusterBootstrap.initialize(node.store, clusterId, signer,
-          new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod(), dataKeys, unlockKey),
+          new ClusterBootstrap.Settings(options.certExpiry(), options.heartbeatPeriod(), dataKeys, unlockKey,
+              options.joinApproval()),
           new ClusterBootstrap.FirstManager(nodeId, cert, Addresses.format(advertise), options.labels()),
           random);
       node.startServices();
@@ -234,6 +239,10 @@ public final class BatonNode implements AutoCloseable {
       throw new NodeException("cannot write the state directory " + dir.root() + ": " + e.getMessage(), e);
     }
     log.info("joined cluster {} as node {} ({})", identity.clusterId(), identity.nodeId(), identity.role().ou());
+    if (joined.pending()) {
+      log.warn("the cluster requires join approval: node {} does nothing until a manager runs 'baton node accept {}'",
+          identity.nodeId(), identity.nodeId());
+    }
     return startNode(dir, nodeFile, joined.credentials(), List.of(joined.root()), settings, null, manager);
   }
 
@@ -260,14 +269,15 @@ public final class BatonNode implements AutoCloseable {
         nodeFile = nodeFile.withExecutor(executor);
         dir.writeNodeFile(nodeFile);
       }
-      KeysDir.Opened opened = Files.isDirectory(dir.raftDir()) ? openManagerKeys(dir) : null;
+      boolean stillJoining = stillJoiningRaft(dir);
+      KeysDir.Opened opened = Files.isDirectory(dir.raftDir()) && !stillJoining ? openManagerKeys(dir) : null;
       Credentials credentials = dir.readCredentials(opened == null ? null : opened.contents().nodeKeyPassword());
       Instant notAfter = credentials.leaf().getNotAfter().toInstant();
       if (settings.clock().instant().isAfter(notAfter)) {
         throw new NodeException("the certificate of node " + nodeFile.nodeId() + " expired at " + notAfter
             + "; remove the node from the cluster and join again with a new token");
       }
-      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings, opened, false);
+      return startNode(dir, nodeFile, credentials, dir.readRoots(), settings, opened, stillJoining);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new NodeException("interrupted while waiting for the unlock key");
@@ -275,6 +285,19 @@ public final class BatonNode implements AutoCloseable {
       throw new NodeException("cannot read this manager's keys: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new NodeException("cannot read the state directory " + dir.root() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * True for a manager that stopped before it got the store's keys (e.g. while it waited for join
+   * approval): no keys and empty Raft storage, so it starts by asking for the keys again.
+   */
+  private static boolean stillJoiningRaft(StateDir dir) throws IOException {
+    if (!Files.isDirectory(dir.raftDir()) || new KeysDir(dir.keysDir(), new SecureRandom()).exists()) {
+      return false;
+    }
+    try (var entries = Files.list(dir.raftDir())) {
+      return entries.findAny().isEmpty();
     }
   }
 
@@ -423,11 +446,28 @@ public final class BatonNode implements AutoCloseable {
       throws NodeException {
     long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
     int attempt = 0;
+    boolean waitingForApproval = false;
     while (true) {
       String target = file.managers().get(attempt++ % file.managers().size());
       try {
         return call.apply(channels.get(target));
       } catch (StatusRuntimeException e) {
+        if (NodeRemoval.removedNode(e.getStatus(), e.getTrailers()).isPresent()) {
+          throw new NodeException("cannot " + what + ": " + e.getStatus().getDescription());
+        }
+        if (PendingApproval.pendingNode(e.getStatus(), e.getTrailers()).isPresent()) {
+          // Join approval: a pending manager waits as long as the operator takes, then goes on.
+          if (!waitingForApproval) {
+            log.warn("{}; this manager waits to {} until then", e.getStatus().getDescription(), what);
+            waitingForApproval = true;
+          }
+          deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
+          sleepQuietly(APPROVAL_RETRY);
+          if (Thread.currentThread().isInterrupted()) {
+            throw new NodeException("interrupted while waiting for approval to " + what);
+          }
+          continue;
+        }
         if (System.nanoTime() > deadline || !retryable(e)) {
           throw new NodeException("cannot " + what + " through " + target + ": " + describe(e));
         }

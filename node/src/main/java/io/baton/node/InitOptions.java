@@ -10,6 +10,8 @@ import java.util.Map;
  * What {@code baton init} was asked for. Addresses are {@code HOST:PORT} text as typed; a null
  * advertise address means "the listen address" and a null raft address means "listen port + 1".
  * A null external CA means the managers make and keep the cluster's own root.
+ *
+ * @param joinApproval nodes that join wait for {@code baton node accept}
  */
 public record InitOptions(
     Path stateDir,
@@ -21,11 +23,13 @@ public record InitOptions(
     String executor,
     Map<String, String> labels,
     boolean autolock,
-    ExternalCa externalCa) {
-  /** Options without an external CA. */
+    ExternalCa externalCa,
+    boolean joinApproval) {
+  /** Options without an external CA and without join approval. */
   public InitOptions(Path stateDir, String listenAddr, String advertiseAddr, String raftAddr, Duration certExpiry,
       Duration heartbeatPeriod, String executor, Map<String, String> labels, boolean autolock) {
-    this(stateDir, listenAddr, advertiseAddr, raftAddr, certExpiry, heartbeatPeriod, executor, labels, autolock, null);
+    this(stateDir, listenAddr, advertiseAddr, raftAddr, certExpiry, heartbeatPeriod, executor, labels, autolock, null,
+        false);
   }
 
   /**

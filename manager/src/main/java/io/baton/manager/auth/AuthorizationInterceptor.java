@@ -2,11 +2,14 @@ package io.baton.manager.auth;
 
 import io.baton.api.AuthzProto;
 import io.baton.api.AuthzRule;
+import io.baton.api.Node;
 import io.baton.api.NodeRole;
 import io.baton.api.Principal;
 import io.baton.ca.NodeIdentity;
 import io.baton.ca.NodeRemoval;
+import io.baton.ca.PendingApproval;
 import io.baton.ca.Role;
+import io.baton.store.JoinApproval;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -31,7 +34,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The principal comes from the verified certificate and the store: the certificate must belong
  * to this cluster, its node must exist and not be on the denylist, and a certificate whose OU claims
- * more than the node's stored role acts as the stored role. Anonymous calls are rate limited per
+ * more than the node's stored role acts as the stored role. A node that awaits join approval acts
+ * as {@code PRINCIPAL_PENDING} whatever its certificate says, and a method that does not list it
+ * is refused with {@link PendingApproval}'s trailer, so the node knows to wait. Anonymous calls are rate limited per
  * source address.
  *
  * <p>On a TCP listener, a call a follower forwarded carries its original caller in headers
@@ -134,10 +139,13 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     if (membership.isDenied(id.nodeId())) {
       throw new Refusal(NodeRemoval.refusal(id.nodeId()));
     }
-    NodeRole stored = membership.storedRole(id.nodeId()).orElseThrow(() -> new Refusal(
+    Node stored = membership.node(id.nodeId()).orElseThrow(() -> new Refusal(
         Status.PERMISSION_DENIED.withDescription(
             "node " + id.nodeId() + " is not a member of this cluster")));
-    boolean manager = id.role() == Role.MANAGER && stored == NodeRole.NODE_ROLE_MANAGER;
+    if (JoinApproval.isPending(stored)) {
+      return new Caller.Node(id, Principal.PRINCIPAL_PENDING, remote);
+    }
+    boolean manager = id.role() == Role.MANAGER && stored.getRole() == NodeRole.NODE_ROLE_MANAGER;
     return new Caller.Node(
         id, manager ? Principal.PRINCIPAL_MANAGER : Principal.PRINCIPAL_WORKER, remote);
   }
@@ -153,6 +161,9 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     if (caller instanceof Caller.Anonymous) {
       throw new Refusal(Status.UNAUTHENTICATED.withDescription(
           method + " requires a client certificate of this cluster"));
+    }
+    if (caller instanceof Caller.Node node && caller.principal() == Principal.PRINCIPAL_PENDING) {
+      throw new Refusal(PendingApproval.refusal(node.nodeId()));
     }
     throw new Refusal(Status.PERMISSION_DENIED.withDescription(
         "permission denied: " + method + " is not allowed for a " + describe(caller.principal())));

@@ -2,7 +2,6 @@ package io.baton.manager.auth;
 
 import io.baton.api.Cluster;
 import io.baton.api.Node;
-import io.baton.api.NodeRole;
 import io.baton.store.Denylist;
 import io.baton.store.ReadView;
 import java.util.Optional;
@@ -10,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * The store facts authorization depends on: the cluster id, the denylist and each node's current
- * role. Reads the latest committed view on every call, so a removal or demotion applies to the very
+ * role and membership (join approval). Reads the latest committed view on every call, so a removal or demotion applies to the very
  * next RPC.
  */
 public final class MembershipView {
@@ -30,8 +29,8 @@ public final class MembershipView {
     return Denylist.contains(store.get(), nodeId);
   }
 
-  /** The node's role in the store, or empty if the store has no such node. */
-  public Optional<NodeRole> storedRole(String nodeId) {
-    return store.get().node(nodeId).map(Node::getRole);
+  /** The node as the store has it (role, membership), or empty if the store has no such node. */
+  public Optional<Node> node(String nodeId) {
+    return store.get().node(nodeId);
   }
 }

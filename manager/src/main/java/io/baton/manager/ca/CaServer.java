@@ -35,6 +35,7 @@ import io.baton.manager.auth.BootstrapRateLimiter;
 import io.baton.manager.auth.Caller;
 import io.baton.store.ClusterStore;
 import io.baton.store.Denylist;
+import io.baton.store.JoinApproval;
 import io.baton.store.StoreException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -60,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * (nodes retry renewals with backoff; their current certificates keep working); one that refuses,
  * or returns a certificate that is not exactly baton's assignment, makes them fail with
  * FAILED_PRECONDITION.
+ *
+ * <p>With join approval on, a joiner is stored pending ({@link JoinApproval}): it gets a certificate
+ * of its token's role, so it can be named and accepted, but its stored role stays worker and it
+ * may do nothing else until {@code node accept}. Its renewals keep the role it joined with.
  */
 public final class CaServer extends CAGrpc.CAImplBase {
   private static final Logger log = LoggerFactory.getLogger(CaServer.class);
@@ -129,7 +134,7 @@ public final class CaServer extends CAGrpc.CAImplBase {
     byte[] csrSha = csrSha256(request.getCsrPem());
     String nodeId = Identifiers.newId(random);
     IssuedCertificate cert = sign(cluster, request.getCsrPem(), new NodeIdentity(nodeId, role, cluster.getId()));
-    Node node = Node.newBuilder()
+    Node joined = Node.newBuilder()
         .setId(nodeId)
         .setRole(role.toProto())
         .setSpec(NodeSpec.newBuilder().setDesiredRole(role.toProto()).setAvailability(Availability.AVAILABILITY_ACTIVE))
@@ -139,6 +144,8 @@ public final class CaServer extends CAGrpc.CAImplBase {
             .setAddr(caller.remoteAddress()))
         .setCertificate(certificateRecord(cert, csrSha))
         .build();
+    boolean approval = cluster.getSpec().getJoinApproval();
+    Node node = approval ? JoinApproval.pending(joined) : joined;
     store.update(tx -> {
       if (tx.node(nodeId).isPresent() || Denylist.contains(tx, nodeId)) {
         throw Status.ABORTED.withDescription("node id collision; retry the join").asRuntimeException();
@@ -157,11 +164,17 @@ public final class CaServer extends CAGrpc.CAImplBase {
       tx.put(node);
       return null;
     });
-    log.info("node {} joined as {} from {}", nodeId, role.ou(), caller.remoteAddress());
+    if (approval) {
+      log.info("node {} joined as {} from {} and waits for approval ('baton node accept {}')",
+          nodeId, role.ou(), caller.remoteAddress(), nodeId);
+    } else {
+      log.info("node {} joined as {} from {}", nodeId, role.ou(), caller.remoteAddress());
+    }
     return IssueNodeCertificateResponse.newBuilder()
         .setNodeId(nodeId)
         .setRole(role.toProto())
         .setState(IssuanceState.ISSUANCE_STATE_ISSUED)
+        .setMembership(node.getSpec().getMembership())
         .build();
   }
 
@@ -170,7 +183,9 @@ public final class CaServer extends CAGrpc.CAImplBase {
     Cluster cluster = cluster();
     Node current = store.view().node(caller.nodeId())
         .orElseThrow(() -> notFound("node " + caller.nodeId() + " is not a member of this cluster"));
-    Role role = Role.fromProto(current.getRole());
+    // A pending node's stored role is worker until accepted; it keeps the certificate role it joined with.
+    Role role = Role.fromProto(
+        JoinApproval.isPending(current) ? current.getSpec().getDesiredRole() : current.getRole());
     IssuedCertificate cert = sign(cluster, csrPem, new NodeIdentity(caller.nodeId(), role, cluster.getId()));
     store.update(tx -> {
       Node node = tx.node(caller.nodeId())
@@ -183,6 +198,7 @@ public final class CaServer extends CAGrpc.CAImplBase {
         .setNodeId(caller.nodeId())
         .setRole(role.toProto())
         .setState(IssuanceState.ISSUANCE_STATE_ISSUED)
+        .setMembership(current.getSpec().getMembership())
         .build();
   }
 

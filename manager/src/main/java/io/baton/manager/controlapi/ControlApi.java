@@ -1,5 +1,6 @@
 package io.baton.manager.controlapi;
 
+import io.baton.api.AcceptNodeRequest;
 import io.baton.api.Availability;
 import io.baton.api.Cluster;
 import io.baton.api.ClusterInfo;
@@ -57,6 +58,7 @@ import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.Caller;
 import io.baton.manager.membership.QuorumGuard;
 import io.baton.store.ClusterStore;
+import io.baton.store.JoinApproval;
 import io.baton.store.StoreMembership;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -195,6 +197,10 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       });
       Node updated = store.update(tx -> {
         Node node = tx.node(id).orElseThrow(() -> GrpcErrors.notFound("no such node: " + id));
+        if (role != NodeRole.NODE_ROLE_UNSPECIFIED && JoinApproval.isPending(node)) {
+          throw GrpcErrors.failedPrecondition("node " + id
+              + " is waiting for approval: accept it ('baton node accept " + id + "') or remove it first");
+        }
         var spec = node.getSpec().toBuilder();
         if (request.getAvailability() != Availability.AVAILABILITY_UNSPECIFIED) {
           spec.setAvailability(request.getAvailability());
@@ -218,6 +224,33 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       });
       log.info("updated node {}", id);
       return info(updated);
+    });
+  }
+
+  /**
+   * Admits a node that joined under join approval: it gets the role it joined with, and its next
+   * call is authorized as that role (a waiting manager then fetches the store's keys and joins the
+   * Raft group). Accepting a node that is already a member changes nothing.
+   */
+  @Override
+  public void acceptNode(AcceptNodeRequest request, StreamObserver<NodeInfo> observer) {
+    GrpcErrors.unary(observer, () -> {
+      String id = NodeLookup.resolve(store.view(), request.getNode()).getId();
+      boolean[] changed = {false};
+      Node accepted = store.update(tx -> {
+        Node node = tx.node(id).orElseThrow(() -> GrpcErrors.notFound("no such node: " + id));
+        Node next = JoinApproval.accepted(node);
+        if (next != node) {
+          tx.put(next);
+          changed[0] = true;
+        }
+        return next;
+      });
+      if (changed[0]) {
+        log.info("accepted node {} as a {}", id,
+            accepted.getRole() == NodeRole.NODE_ROLE_MANAGER ? "manager" : "worker");
+      }
+      return info(accepted);
     });
   }
 
@@ -283,6 +316,9 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
   public void updateCluster(UpdateClusterRequest request, StreamObserver<ClusterInfo> observer) {
     GrpcErrors.unary(observer, () -> {
       long expiry = request.getNodeCertExpirySeconds();
+      if (request.getJoinApproval() == Toggle.UNRECOGNIZED) {
+        throw GrpcErrors.invalid("unknown join approval setting");
+      }
       if (expiry != 0 && expiry < MIN_CERT_EXPIRY.toSeconds()) {
         throw GrpcErrors.invalid("minimum certificate expiry is 1h");
       }
@@ -293,6 +329,10 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
         if (expiry != 0) {
           next = next.toBuilder().setSpec(next.getSpec().toBuilder().setNodeCertExpirySeconds(expiry)).build();
         }
+        if (request.getJoinApproval() != Toggle.TOGGLE_UNCHANGED) {
+          next = next.toBuilder().setSpec(next.getSpec().toBuilder()
+              .setJoinApproval(request.getJoinApproval() == Toggle.TOGGLE_ON)).build();
+        }
         if (!next.equals(c)) {
           tx.put(next);
         }
@@ -301,6 +341,9 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       if (request.getAutolock() != Toggle.TOGGLE_UNCHANGED || request.getRotateDataKey()) {
         log.info("cluster encryption updated: autolock {}, data key {}",
             updated.getSpec().getAutolock() ? "on" : "off", EncryptionSettings.currentDataKeyId(updated));
+      }
+      if (request.getJoinApproval() != Toggle.TOGGLE_UNCHANGED) {
+        log.info("join approval is {}", updated.getSpec().getJoinApproval() ? "on" : "off");
       }
       return info(updated);
     });

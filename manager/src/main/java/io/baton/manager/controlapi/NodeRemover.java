@@ -10,6 +10,7 @@ import io.baton.manager.GrpcErrors;
 import io.baton.manager.membership.QuorumGuard;
 import io.baton.store.ClusterStore;
 import io.baton.store.Denylist;
+import io.baton.store.JoinApproval;
 import io.baton.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +53,9 @@ final class NodeRemover {
       throw GrpcErrors.failedPrecondition("cannot remove node " + id
           + ": this command talks to the cluster through it; run it on another manager");
     }
-    if (!request.getForce() && node.getStatus().getState() != NodeState.NODE_STATE_DOWN) {
+    // A pending node runs nothing and may do nothing, so removing it needs no --force.
+    if (!request.getForce() && node.getStatus().getState() != NodeState.NODE_STATE_DOWN
+        && !JoinApproval.isPending(node)) {
       throw GrpcErrors.failedPrecondition("node " + id + " is " + stateName(node)
           + " and can't be removed: stop it first, or use --force to cut it off while it runs");
     }

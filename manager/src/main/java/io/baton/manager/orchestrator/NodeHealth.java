@@ -3,6 +3,7 @@ package io.baton.manager.orchestrator;
 import io.baton.api.Availability;
 import io.baton.api.Node;
 import io.baton.api.NodeState;
+import io.baton.store.JoinApproval;
 import java.util.Optional;
 
 /** Whether tasks may stay on a node, and why not. */
@@ -22,6 +23,9 @@ public final class NodeHealth {
     }
     if (node.get().getSpec().getAvailability() == Availability.AVAILABILITY_DRAIN) {
       return Optional.of("node is drained");
+    }
+    if (JoinApproval.isPending(node.get())) {
+      return Optional.of("node is waiting for join approval");
     }
     return Optional.empty();
   }

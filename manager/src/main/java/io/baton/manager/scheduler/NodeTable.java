@@ -5,6 +5,7 @@ import io.baton.api.Node;
 import io.baton.api.NodeState;
 import io.baton.api.Resources;
 import io.baton.api.Task;
+import io.baton.store.JoinApproval;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -48,8 +49,10 @@ final class NodeTable {
       if (index.put(node.getId(), i) != null) {
         throw new IllegalArgumentException("duplicate node id " + node.getId());
       }
+      // A node awaiting join approval never has a session, so never READY; checked anyway.
       available[i] = node.getStatus().getState() == NodeState.NODE_STATE_READY
-          && node.getSpec().getAvailability() == Availability.AVAILABILITY_ACTIVE;
+          && node.getSpec().getAvailability() == Availability.AVAILABILITY_ACTIVE
+          && !JoinApproval.isPending(node);
       cpuCapacity[i] = Math.max(0, node.getDescription().getNanoCpus());
       memoryCapacity[i] = Math.max(0, node.getDescription().getMemoryBytes());
     }

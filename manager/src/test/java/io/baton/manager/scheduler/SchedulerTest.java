@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.api.Availability;
 import io.baton.api.Node;
+import io.baton.api.NodeMembership;
 import io.baton.api.NodeRole;
 import io.baton.api.NodeState;
 import io.baton.api.Placement;
@@ -87,6 +88,17 @@ class SchedulerTest {
     assertThat(none.unschedulable()).containsExactly(
         new Unschedulable("web.1", "no suitable node (4 nodes not available for new tasks)"),
         new Unschedulable("web.2", "no suitable node (4 nodes not available for new tasks)"));
+  }
+
+  @Test
+  void neverPlacesATaskOnANodeAwaitingJoinApprovalEvenIfItLooksReady() {
+    Node.Builder builder = node("pending");
+    builder.getSpecBuilder().setMembership(NodeMembership.NODE_MEMBERSHIP_PENDING);
+    Node pending = builder.build();
+    Plan plan = scheduler.schedule(List.of(pending, node("ready").build()), replicas("web", 3, spec()), List.of());
+    assertThat(perNode(plan)).isEqualTo(Map.of("ready", 3L));
+    Plan none = scheduler.schedule(List.of(pending), replicas("web", 1, spec()), List.of());
+    assertThat(none.assignments()).isEmpty();
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.baton.manager.orchestrator.TaskFactory;
 import io.baton.manager.orchestrator.TaskStates;
 import io.baton.manager.orchestrator.Writes;
 import io.baton.manager.orchestrator.update.Updater;
+import io.baton.store.JoinApproval;
 import io.baton.store.Tx;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,8 @@ public final class GlobalReconciler {
         continue;
       }
       boolean acceptsNew = node.getSpec().getAvailability() == Availability.AVAILABILITY_ACTIVE
-          && node.getStatus().getState() != NodeState.NODE_STATE_DOWN;
+          && node.getStatus().getState() != NodeState.NODE_STATE_DOWN
+          && !JoinApproval.isPending(node);
       OptionalLong due = reconcileNode(service, node, nodeTasks, acceptsNew, nowMs, writes);
       if (due.isPresent() && (wake.isEmpty() || due.getAsLong() < wake.getAsLong())) {
         wake = due;
