@@ -86,7 +86,12 @@ public record StateDir(Path root) {
   }
 
   public void writeRoot(X509Certificate root) throws IOException {
-    writeAtomically(rootCaCert(), Pem.encodeCertificates(List.of(root)).getBytes(StandardCharsets.US_ASCII), PUBLIC_MODE);
+    writeRoots(List.of(root));
+  }
+
+  /** Writes the trusted roots (two during a root rotation). */
+  public void writeRoots(List<X509Certificate> roots) throws IOException {
+    writeAtomically(rootCaCert(), Pem.encodeCertificates(roots).getBytes(StandardCharsets.US_ASCII), PUBLIC_MODE);
   }
 
   public List<X509Certificate> readRoots() throws IOException {

@@ -213,7 +213,8 @@ public final class CaServer extends CAGrpc.CAImplBase {
   private IssuedCertificate sign(Cluster cluster, String csrPem, NodeIdentity identity) {
     Duration validity = Duration.ofSeconds(cluster.getSpec().getNodeCertExpirySeconds());
     try {
-      return issuer.issue(roots.get(cluster), csrPem, identity, validity);
+      RootCaCache.Signer signer = roots.get(cluster);
+      return issuer.issue(signer.root(), signer.chainTail(), csrPem, identity, validity);
     } catch (CsrRejectedException e) {
       throw invalid(e.getMessage());
     }

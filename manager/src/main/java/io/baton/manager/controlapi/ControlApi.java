@@ -55,6 +55,7 @@ import io.baton.ca.JoinToken;
 import io.baton.ca.NodeIdentity;
 import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.Caller;
+import io.baton.manager.ca.RootRotations;
 import io.baton.manager.membership.QuorumGuard;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreMembership;
@@ -293,6 +294,9 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
         if (expiry != 0) {
           next = next.toBuilder().setSpec(next.getSpec().toBuilder().setNodeCertExpirySeconds(expiry)).build();
         }
+        if (request.getRotateRootCa()) {
+          next = RootRotations.start(next, clock, random);
+        }
         if (!next.equals(c)) {
           tx.put(next);
         }
@@ -301,6 +305,10 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       if (request.getAutolock() != Toggle.TOGGLE_UNCHANGED || request.getRotateDataKey()) {
         log.info("cluster encryption updated: autolock {}, data key {}",
             updated.getSpec().getAutolock() ? "on" : "off", EncryptionSettings.currentDataKeyId(updated));
+      }
+      if (request.getRotateRootCa()) {
+        log.info("started a root CA rotation to the new root {}…",
+            updated.getRootCa().getRotation().getDigest().substring(0, 12));
       }
       return info(updated);
     });
@@ -371,8 +379,10 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
         : ManagerStatus.MANAGER_STATUS_UNREACHABLE;
   }
 
-  private static ClusterInfo info(Cluster cluster) {
-    return ClusterInfo.newBuilder()
+  private ClusterInfo info(Cluster cluster) {
+    var info = ClusterInfo.newBuilder();
+    RootRotations.progress(cluster, store.view().nodes()).ifPresent(info::setRootRotation);
+    return info
         .setId(cluster.getId())
         .setCreatedAtMs(cluster.getMeta().getCreatedAtMs())
         .setSpec(cluster.getSpec())

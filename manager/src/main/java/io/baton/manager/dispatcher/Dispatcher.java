@@ -28,6 +28,7 @@ import io.baton.ca.Identifiers;
 import io.baton.ca.NodeRemoval;
 import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.Caller;
+import io.baton.manager.ca.RootRotations;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreEvent;
 import io.baton.store.StoreException;
@@ -256,7 +257,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         affected.add(object.getNode().getId());
       } else if (object.hasTask() && !object.getTask().getNodeId().isEmpty()) {
         affected.add(object.getTask().getNodeId());
-      } else if (object.hasSecret()) {
+      } else if (object.hasSecret() || object.hasCluster()) {
+        // A cluster change may change the trusted roots (root rotation), which every node gets.
         affected.addAll(sessions.keySet());
       }
     }
@@ -341,6 +343,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         .addAllTasks(assigned.tasks())
         .addAllSecrets(assigned.secrets())
         .addAllLogSubscriptions(logs.forNode(node.getId()))
+        .setTrustedRootsPem(store.view().cluster().map(RootRotations::trustedRootsPem).orElse(""))
         .build();
   }
 
