@@ -83,7 +83,7 @@ public final class TrustUpdater {
       try {
         sink.save(next);
       } catch (IOException e) {
-        log.error("cannot save the trusted roots; keeping the current ones: {}", e.getMessage());
+        log.error("cannot save the trusted roots; keeping the current ones: {}", e.toString());
         return false;
       }
       trust.updateRoots(next);

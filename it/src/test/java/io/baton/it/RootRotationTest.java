@@ -14,7 +14,6 @@ import io.baton.api.ReplicatedService;
 import io.baton.api.ServiceSpec;
 import io.baton.api.Task;
 import io.baton.api.TaskState;
-import io.baton.api.UpdateClusterRequest;
 import io.baton.ca.CertificateIssuer;
 import io.baton.ca.ClusterTrustManager;
 import io.baton.ca.Credentials;
@@ -74,17 +73,15 @@ class RootRotationTest {
       InetSocketAddress raft = new InetSocketAddress("127.0.0.1", manager.manager().port() + 1);
       assertThat(RaftPortProbe.answers(raft, forged, cluster)).as("old-root certificate before").isTrue();
 
-      var started = control.updateCluster(UpdateClusterRequest.newBuilder().setRotateRootCa(true).build());
-      assertThat(started.hasRootRotation()).isTrue();
-      assertThat(started.getRootRotation().getNodesTotal()).isEqualTo(4);
-      String newDigest = started.getRootRotation().getNewRootDigest();
-      assertThatThrownBy(() -> control.updateCluster(UpdateClusterRequest.newBuilder().setRotateRootCa(true).build()))
-          .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("already in progress");
-
-      await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).until(() ->
-          !control.getCluster(GetClusterRequest.getDefaultInstance()).hasRootRotation());
+      // The CLI shows progress until the rotation is done, then prints the new root.
+      Cli.Result rotated = Cli.run("--state-dir", manager.stateDir().root().toString(), "ca", "--rotate");
+      assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+      assertThat(rotated.err()).contains("root CA rotation in progress: 0 out of 4 nodes").contains("root CA rotated");
       Cluster after = cluster.store().view().cluster().orElseThrow();
-      assertThat(after.getRootCa().getDigest()).isEqualTo(newDigest);
+      assertThat(after.getRootCa().hasRotation()).isFalse();
+      String newDigest = after.getRootCa().getDigest();
+      assertThat(newDigest).isNotEqualTo(before.getRootCa().getDigest());
+      assertThat(rotated.out()).isEqualTo(after.getRootCa().getCaCertPem());
       X509Certificate newRoot = Pem.decodeCertificates(after.getRootCa().getCaCertPem()).get(0);
 
       // Every node holds a certificate of the new root and trusts only the new root, on disk too.
@@ -131,10 +128,13 @@ class RootRotationTest {
       cluster.addManager();
       cluster.addManager();
       BatonNode leader = cluster.leader();
-      var started = control(cluster, leader.credentials(), leader)
-          .updateCluster(UpdateClusterRequest.newBuilder().setRotateRootCa(true).build());
-      String newDigest = started.getRootRotation().getNewRootDigest();
       var stateDir = leader.stateDir().root();
+      Cli.Result detached = Cli.run("--state-dir", stateDir.toString(), "ca", "--rotate", "--detach");
+      assertThat(detached.exitCode()).as(detached.err()).isZero();
+      String newDigest = cluster.store().view().cluster().orElseThrow().getRootCa().getRotation().getDigest();
+      Cli.Result again = Cli.run("--state-dir", stateDir.toString(), "ca", "--rotate", "--detach");
+      assertThat(again.exitCode()).isEqualTo(1);
+      assertThat(again.err()).contains("already in progress");
       cluster.stop(leader);
 
       BatonNode next = cluster.leader();
@@ -147,6 +147,9 @@ class RootRotationTest {
             && progress.getRootRotation().getPendingList().stream()
                 .anyMatch(p -> p.getNodeId().equals(leader.identity().nodeId()));
       });
+      Cli.Result shown = Cli.run("--state-dir", next.stateDir().root().toString(), "ca");
+      assertThat(shown.err()).contains("root CA rotation in progress: 3 out of 4 nodes")
+          .contains("waiting for " + stateDir.getFileName());
       BatonNode back = cluster.restart(stateDir, stateDir.getFileName().toString());
 
       await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).until(() ->
