@@ -325,7 +325,7 @@ public final class BatonNode implements AutoCloseable {
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
         settings.clock(), Thread.ofVirtual().name("baton-task-", 0).factory(), secrets);
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
-        this::onSession, settings.clock());
+        this::onSession, settings.clock(), () -> keys.current().leaf().getSerialNumber().toString(16));
     if (file.fenceAfterMs() > 0) {
       fence = new Fence(Duration.ofMillis(file.fenceAfterMs()), agent, tasks, settings.clock(), scheduler);
     }

@@ -28,8 +28,8 @@ import java.util.Optional;
  * <p>While a rotation is in progress nodes trust both roots ({@link #trustedRootsPem}), the CA
  * signs with the new root and appends the cross-signed new root and the old root to each chain, and
  * join tokens keep naming the old root. A node is done once the CA issued it a certificate of the
- * new root ({@link #onNewRoot}); it trusts the new root by then, because the trust set reaches it in
- * the same session push that first asks it to renew. When every node in the store is done, {@link
+ * new root and the node reports holding it ({@link #onNewRoot}); it trusts the new root by then,
+ * because the trust set reaches it in the same session push that first asks it to renew. When every node in the store is done, {@link
  * #finish} makes the new root the only root and replaces both join tokens (their digest names the
  * new root), so tokens of the old root are refused; extra tokens are dropped, since only hashes of
  * their secrets are kept and they cannot be re-issued under the new digest.
@@ -106,8 +106,14 @@ public final class RootRotations {
     }
   }
 
-  /** True if the last certificate the CA issued to {@code node} was signed by {@code newRoot}. */
+  /**
+   * True if the last certificate the CA issued to {@code node} was signed by {@code newRoot} and the
+   * node reports holding it (so a node that crashed before installing it is still waited for).
+   */
   public static boolean onNewRoot(Node node, X509Certificate newRoot) {
+    if (!node.getDescription().getCertificateSerial().equalsIgnoreCase(node.getCertificate().getSerial())) {
+      return false;
+    }
     try {
       List<X509Certificate> chain = Pem.decodeCertificates(node.getCertificate().getCertificatePem());
       if (chain.isEmpty()) {

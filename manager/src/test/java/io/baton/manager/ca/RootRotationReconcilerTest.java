@@ -7,6 +7,7 @@ import io.baton.api.ExtraJoinToken;
 import io.baton.api.JoinTokens;
 import io.baton.api.Node;
 import io.baton.api.NodeCertificate;
+import io.baton.api.NodeDescription;
 import io.baton.api.NodeRole;
 import io.baton.api.NodeState;
 import io.baton.api.NodeStatus;
@@ -55,6 +56,7 @@ class RootRotationReconcilerTest {
         new NodeIdentity(id, Role.WORKER, CLUSTER), Duration.ofHours(1));
     return Node.newBuilder().setId(id).setRole(NodeRole.NODE_ROLE_WORKER)
         .setStatus(NodeStatus.newBuilder().setState(state))
+        .setDescription(NodeDescription.newBuilder().setCertificateSerial(cert.serialHex()))
         .setCertificate(NodeCertificate.newBuilder().setCertificatePem(cert.chainPem()).setSerial(cert.serialHex()))
         .build();
   }
@@ -141,5 +143,24 @@ class RootRotationReconcilerTest {
     // A finish decided on a stale view does nothing.
     assertThat(RootRotations.finish(done, newDigest, random)).isEmpty();
     reconciler.close();
+  }
+
+  @Test
+  void aNodeIssuedANewRootCertificateItDoesNotReportHoldingIsStillBehind() throws Exception {
+    Cluster initial = Cluster.newBuilder().setId(CLUSTER)
+        .setRootCa(RootCA.newBuilder().setCaCertPem(oldRoot.certificatePem()).setCaKeyPem(oldRoot.keyPem())
+            .setDigest(oldRoot.digest()))
+        .build();
+    Cluster rotating = RootRotations.start(initial, clock, random);
+    var newRoot = RootRotations.newRoot(rotating).orElseThrow();
+    Node installed = node("n", NodeState.NODE_STATE_READY, rotating);
+    assertThat(RootRotations.onNewRoot(installed, newRoot)).isTrue();
+    // The CA issued it, but the node crashed before installing it: it still reports its old serial.
+    Node crashed = installed.toBuilder()
+        .setDescription(NodeDescription.newBuilder().setCertificateSerial("0badc0de"))
+        .build();
+    assertThat(RootRotations.onNewRoot(crashed, newRoot)).isFalse();
+    assertThat(RootRotations.onNewRoot(node("o", NodeState.NODE_STATE_READY, initial), newRoot)).isFalse();
+    assertThat(Pem.decodeCertificates(RootRotations.trustedRootsPem(rotating))).hasSize(2);
   }
 }
