@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A set is accepted only if it anchors the node's own certificate: a manager cannot cut a node
  * off by pushing roots it is not on, and a node never drops the root of the certificate it holds.
- * The roots are written to disk (by the sink) before they are used. Calls on {@link #keys()} that
- * change credentials must hold its monitor, as this class does.
+ * The roots are written to disk (by the sink) before they are used. Whoever else changes the key
+ * manager's credentials must hold its monitor, as this class does, and present them with {@link
+ * #present}.
  */
 public final class TrustUpdater {
   private static final Logger log = LoggerFactory.getLogger(TrustUpdater.class);
@@ -42,11 +43,6 @@ public final class TrustUpdater {
     this.keys = keys;
     this.sink = sink;
     this.clock = clock;
-  }
-
-  /** The key manager whose monitor guards credential changes. */
-  public NodeKeyManager keys() {
-    return keys;
   }
 
   /**

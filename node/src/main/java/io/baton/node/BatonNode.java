@@ -12,6 +12,7 @@ import io.baton.agent.exec.TaskManager;
 import io.baton.api.DataKeysResponse;
 import io.baton.api.GetDataKeysRequest;
 import io.baton.api.JoinRaftRequest;
+import io.baton.api.NodeCertificate;
 import io.baton.api.NodeDescription;
 import io.baton.api.RaftMembershipGrpc;
 import io.baton.agent.secrets.SecretValues;
@@ -527,7 +528,7 @@ public final class BatonNode implements AutoCloseable {
    * During a root rotation the leader asks this node to renew; stale pushes (of a record older than
    * the node's current certificate) are ignored, so one request leads to one renewal.
    */
-  private void renewIfAskedForRotation(io.baton.api.NodeCertificate record) {
+  private void renewIfAskedForRotation(NodeCertificate record) {
     String serial = keys.current().leaf().getSerialNumber().toString(16);
     if (record.getRotate() && record.getSerial().equalsIgnoreCase(serial) && renewer != null) {
       renewer.renewSoon(ROTATION_RENEWAL_SPREAD);
