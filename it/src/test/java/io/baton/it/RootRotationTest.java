@@ -137,6 +137,9 @@ class RootRotationTest {
       assertThat(again.err()).contains("already in progress");
       cluster.stop(leader);
 
+      // Under a heavily loaded machine the election may take a while: wait longer than leader() does.
+      await().atMost(CONVERGE).pollInterval(Duration.ofMillis(100))
+          .until(() -> cluster.managers().stream().anyMatch(n -> n.manager().store().isLeader()));
       BatonNode next = cluster.leader();
       assertThat(next).isNotSameAs(leader);
       // The stopped manager is behind: it holds the rotation up until it is back.
