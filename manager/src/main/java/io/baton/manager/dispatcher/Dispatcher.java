@@ -68,6 +68,9 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
   private static final int TASK_HISTORY = 10;
 
   private final Map<String, SessionStream> sessions = new ConcurrentHashMap<>();
+  /** The trusted roots of the last cluster object seen: every node is pushed a change of them. */
+  private final java.util.concurrent.atomic.AtomicReference<String> lastTrustedRoots =
+      new java.util.concurrent.atomic.AtomicReference<>("");
   private final Map<String, Long> awaitingReconnect = new ConcurrentHashMap<>();
   private final Map<String, Deque<Long>> registrations = new ConcurrentHashMap<>();
   private ScheduledFuture<?> expiryTask;
@@ -276,8 +279,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
         affected.add(object.getNode().getId());
       } else if (object.hasTask() && !object.getTask().getNodeId().isEmpty()) {
         affected.add(object.getTask().getNodeId());
-      } else if (object.hasSecret() || object.hasCluster()) {
-        // A cluster change may change the trusted roots (root rotation), which every node gets.
+      } else if (object.hasSecret() || (object.hasCluster() && trustedRootsChanged(object.getCluster()))) {
         affected.addAll(sessions.keySet());
       }
     }
@@ -297,6 +299,12 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
       }
     }
     push(affected);
+  }
+
+  /** True if {@code cluster} names other trusted roots than the last one seen (a root rotation step). */
+  private boolean trustedRootsChanged(Cluster cluster) {
+    String roots = RootRotations.trustedRootsPem(cluster);
+    return !roots.equals(lastTrustedRoots.getAndSet(roots));
   }
 
   /** Sends the current session message to each of these nodes that has a session. */
