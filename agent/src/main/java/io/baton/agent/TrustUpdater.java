@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
 public final class TrustUpdater {
   private static final Logger log = LoggerFactory.getLogger(TrustUpdater.class);
 
-  /** Persists the roots (root-ca.crt) before they take effect. */
+  /** Persists the roots (root-ca.crt) and the chain presented with them (node.crt) before they take effect. */
   @FunctionalInterface
   public interface RootsSink {
-    void save(List<X509Certificate> roots) throws IOException;
+    void save(List<X509Certificate> roots, List<X509Certificate> presentedChain) throws IOException;
   }
 
   private final ClusterTrustManager trust;
@@ -77,7 +77,7 @@ public final class TrustUpdater {
         return false;
       }
       try {
-        sink.save(next);
+        sink.save(next, presented.chain());
       } catch (IOException e) {
         log.error("cannot save the trusted roots; keeping the current ones: {}", e.toString());
         return false;

@@ -47,7 +47,7 @@ class TrustUpdaterTest {
   void addsTheNewRootAndRefusesASetThatDropsTheNodesOwnRoot() throws Exception {
     ClusterTrustManager trust = new ClusterTrustManager(clusterId, List.of(oldRoot.certificate()), clock);
     NodeKeyManager keys = new NodeKeyManager(credentials());
-    TrustUpdater updater = new TrustUpdater(trust, keys, saved::add, clock);
+    TrustUpdater updater = new TrustUpdater(trust, keys, (roots, chain) -> saved.add(roots), clock);
 
     String both = oldRoot.certificatePem() + newRoot.certificatePem();
     assertThat(updater.apply(both)).isTrue();

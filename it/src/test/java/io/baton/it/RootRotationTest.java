@@ -89,6 +89,8 @@ class RootRotationTest {
         await().atMost(CONVERGE).untilAsserted(() -> {
           assertThat(node.credentials().chain()).as("presented chain").containsExactly(node.credentials().leaf(), newRoot);
           assertThat(Pem.decodeCertificates(Files.readString(node.stateDir().rootCaCert()))).containsExactly(newRoot);
+          assertThat(Pem.decodeCertificates(Files.readString(node.stateDir().nodeCert())))
+              .containsExactly(node.credentials().leaf(), newRoot);
         });
         node.credentials().leaf().verify(newRoot.getPublicKey());
       }
@@ -144,8 +146,9 @@ class RootRotationTest {
       assertThat(next).isNotSameAs(leader);
       // The stopped manager is behind: it holds the rotation up until it is back.
       ControlGrpc.ControlBlockingStub nextControl = control(cluster, next.credentials(), next);
-      await().atMost(CONVERGE).pollInterval(Duration.ofMillis(250)).until(() -> {
-        var progress = nextControl.getCluster(GetClusterRequest.getDefaultInstance());
+      await().atMost(CONVERGE).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+        var progress = nextControl.withDeadlineAfter(10, TimeUnit.SECONDS)
+            .getCluster(GetClusterRequest.getDefaultInstance());
         return progress.hasRootRotation() && progress.getRootRotation().getNodesDone() == 3
             && progress.getRootRotation().getPendingList().stream()
                 .anyMatch(p -> p.getNodeId().equals(leader.identity().nodeId()));
@@ -189,8 +192,9 @@ class RootRotationTest {
         Clock.systemUTC());
     ManagerChannels channels = new ManagerChannels(new NodeKeyManager(as).keyManager(), trust);
     opened.add(channels);
-    return ControlGrpc.newBlockingStub(channels.get(TestCluster.apiAddress(on)))
-        .withDeadlineAfter(30, TimeUnit.SECONDS);
+    // No deadline here: a stub's deadline is absolute, and some stubs poll for longer. The test's
+    // timeout bounds every call.
+    return ControlGrpc.newBlockingStub(channels.get(TestCluster.apiAddress(on)));
   }
 
   @AfterEach

@@ -118,7 +118,7 @@ public final class BatonNode implements AutoCloseable {
     this.settings = settings;
     this.keys = new NodeKeyManager(credentials.presentedWith(roots));
     this.trust = new ClusterTrustManager(file.clusterId(), roots, settings.clock());
-    this.trustUpdater = new TrustUpdater(trust, keys, dir::writeRoots, settings.clock());
+    this.trustUpdater = new TrustUpdater(trust, keys, dir::writeRootsAndChain, settings.clock());
     this.removalWatch = new RemovalWatch(() -> this.file.nodeId(), this::onRemoved);
     this.channels = new ManagerChannels(keys.keyManager(), trust, removalWatch);
     this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("baton-node-", 0).daemon().factory());
