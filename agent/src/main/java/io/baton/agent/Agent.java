@@ -46,6 +46,8 @@ public final class Agent implements AutoCloseable {
   private final ManagerChannels channels;
   private final Supplier<List<String>> managers;
   private final NodeDescription description;
+  /** Serial of the certificate the node holds now, reported at session start and in heartbeats. */
+  private final Supplier<String> certificateSerial;
   private final ScheduledExecutorService scheduler;
   private final Consumer<SessionMessage> listener;
   private final Backoff backoff;
@@ -73,8 +75,10 @@ public final class Agent implements AutoCloseable {
       ScheduledExecutorService scheduler,
       RandomGenerator random,
       Consumer<SessionMessage> listener,
-      java.time.Clock clock) {
+      java.time.Clock clock,
+      Supplier<String> certificateSerial) {
     this.clock = clock;
+    this.certificateSerial = certificateSerial;
     this.lastContactMs = clock.millis();
     this.config = config;
     this.channels = channels;
@@ -170,7 +174,9 @@ public final class Agent implements AutoCloseable {
     try {
       context.run(() -> {
         Iterator<SessionMessage> stream = DispatcherGrpc.newBlockingStub(channels.get(address))
-            .session(SessionRequest.newBuilder().setDescription(description).build());
+            .session(SessionRequest.newBuilder()
+                .setDescription(description.toBuilder().setCertificateSerial(certificateSerial.get()))
+                .build());
         SessionView view = new SessionView();
         boolean first = true;
         while (stream.hasNext()) {
@@ -225,7 +231,10 @@ public final class Agent implements AutoCloseable {
       try {
         DispatcherGrpc.newBlockingStub(channels.get(address))
             .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .heartbeat(HeartbeatRequest.newBuilder().setSessionId(session).build());
+            .heartbeat(HeartbeatRequest.newBuilder()
+                .setSessionId(session)
+                .setCertificateSerial(certificateSerial.get())
+                .build());
         lastContactMs = clock.millis();
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();

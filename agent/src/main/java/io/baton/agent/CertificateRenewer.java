@@ -79,6 +79,18 @@ public final class CertificateRenewer implements AutoCloseable {
     schedule(Duration.ZERO);
   }
 
+  /**
+   * Renews at a random point within {@code maxDelay} (so that nodes asked together spread out),
+   * unless a renewal is running or due sooner already.
+   */
+  public synchronized void renewSoon(Duration maxDelay) {
+    long delay = random.nextLong(Math.max(1, maxDelay.toMillis()));
+    if (next != null && !next.isDone() && next.getDelay(TimeUnit.MILLISECONDS) <= delay) {
+      return;
+    }
+    schedule(Duration.ofMillis(delay));
+  }
+
   @Override
   public synchronized void close() {
     closed = true;

@@ -26,6 +26,7 @@ final class SessionView {
   private long heartbeatPeriodMs;
   private List<ManagerPeer> managers = List.of();
   private Node node = Node.getDefaultInstance();
+  private String trustedRootsPem = "";
   private final Map<String, Task> tasks = new LinkedHashMap<>();
   private final Map<String, AssignedSecret> secrets = new LinkedHashMap<>();
   private final Map<String, LogSubscription> logSubscriptions = new LinkedHashMap<>();
@@ -59,6 +60,9 @@ final class SessionView {
       if (message.hasNode()) {
         node = message.getNode();
       }
+      if (!message.getTrustedRootsPem().isEmpty()) {
+        trustedRootsPem = message.getTrustedRootsPem();
+      }
     } else {
       started = true;
       tasks.clear();
@@ -67,6 +71,7 @@ final class SessionView {
       heartbeatPeriodMs = message.getHeartbeatPeriodMs();
       managers = message.getManagersList();
       node = message.getNode();
+      trustedRootsPem = message.getTrustedRootsPem();
     }
     message.getTasksList().forEach(t -> tasks.put(t.getId(), t));
     message.getSecretsList().forEach(s -> secrets.put(s.getId(), s));
@@ -80,6 +85,7 @@ final class SessionView {
         .addAllTasks(tasks.values())
         .addAllSecrets(secrets.values())
         .addAllLogSubscriptions(logSubscriptions.values())
+        .setTrustedRootsPem(trustedRootsPem)
         .build();
   }
 }

@@ -73,6 +73,14 @@ class SessionViewTest {
   }
 
   @Test
+  void theTrustedRootsAreKeptUntilAMessageBringsNewOnes() {
+    view.apply(complete().setTrustedRootsPem("old").build());
+    assertThat(view.apply(incremental().addTasks(task("t1")).build()).getTrustedRootsPem()).isEqualTo("old");
+    assertThat(view.apply(incremental().setTrustedRootsPem("old+new").build()).getTrustedRootsPem())
+        .isEqualTo("old+new");
+  }
+
+  @Test
   void aLaterCompleteMessageReplacesEverything() {
     view.apply(complete().addTasks(task("t1")).addSecrets(secret("s1", "v1")).build());
     SessionMessage held = view.apply(complete().addTasks(task("t9")).build());

@@ -62,7 +62,25 @@ public final class CertificateIssuer {
   public IssuedCertificate issue(
       RootCa root, String csrPem, NodeIdentity identity, Duration validity)
       throws CsrRejectedException {
+    return issue(root, List.of(root.certificate()), csrPem, identity, validity);
+  }
+
+  /**
+   * {@link #issue(RootCa, String, NodeIdentity, Duration)} signed by {@code root}, with {@code
+   * chainTail} after the leaf in the returned chain instead of the root: during a root rotation,
+   * the cross-signed new root and the old root, so that nodes trusting only the old root accept it.
+   */
+  public IssuedCertificate issue(
+      RootCa root,
+      List<X509Certificate> chainTail,
+      String csrPem,
+      NodeIdentity identity,
+      Duration validity)
+      throws CsrRejectedException {
     Objects.requireNonNull(root, "root");
+    if (chainTail.isEmpty()) {
+      throw new IllegalArgumentException("the chain must end with a root after the leaf");
+    }
     Objects.requireNonNull(identity, "identity");
     if (validity == null || validity.compareTo(MIN_VALIDITY) < 0) {
       throw new IllegalArgumentException("certificate validity must be at least 1 second");
@@ -82,7 +100,8 @@ public final class CertificateIssuer {
             subjectKey);
     addExtensions(builder, root.certificate(), subjectKey, identity);
     X509Certificate leaf = Certificates.toX509(builder.build(Keys.signer(root.key(), rnd)));
-    List<X509Certificate> chain = List.of(leaf, root.certificate());
+    List<X509Certificate> chain = new java.util.ArrayList<>(List.of(leaf));
+    chain.addAll(chainTail);
     return new IssuedCertificate(
         leaf,
         chain,

@@ -36,6 +36,10 @@ public final class RemoteCa {
   private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
   private static final Duration POLL_LIMIT = Duration.ofSeconds(60);
 
+  private static final String CA_MISMATCH = "the manager's root CA does not match the join token: the token"
+      + " belongs to another cluster or predates a root CA rotation (get a current one with 'baton join-token'),"
+      + " or a man in the middle answered";
+
   private RemoteCa() {}
 
   /**
@@ -96,7 +100,7 @@ public final class RemoteCa {
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && hasCertificateCause(e)) {
         throw Status.UNAVAILABLE
-            .withDescription("the manager's CA does not match the join token (possible man in the middle)")
+            .withDescription(CA_MISMATCH)
             .asRuntimeException();
       }
       throw e;
@@ -106,7 +110,7 @@ public final class RemoteCa {
       X509Certificate root = certs.get(0);
       if (certs.size() != 1 || !CaDigest.of(root).equals(token.caDigest())) {
         throw Status.UNAVAILABLE
-            .withDescription("the manager's CA does not match the join token (possible man in the middle)")
+            .withDescription(CA_MISMATCH)
             .asRuntimeException();
       }
       return root;

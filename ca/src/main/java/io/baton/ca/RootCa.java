@@ -4,7 +4,9 @@ import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -56,20 +58,50 @@ public record RootCa(X509Certificate certificate, PrivateKey key) {
             Date.from(notAfter),
             subject,
             keys.getPublic());
+    addCaExtensions(builder, keys.getPublic(), null);
+    X509Certificate cert = Certificates.toX509(builder.build(Keys.signer(keys.getPrivate(), rnd)));
+    return new RootCa(cert, keys.getPrivate());
+  }
+
+  /**
+   * Certifies {@code next}'s subject and key with this root: the cross-signed certificate of a root
+   * rotation. A leaf signed by {@code next} then verifies against this root too, through the
+   * returned certificate as an intermediate. Same subject, validity and CA extensions as {@code
+   * next}; its authority key identifier names this root.
+   */
+  public X509Certificate crossSign(RootCa next, SecureRandom rnd) {
+    X509Certificate target = next.certificate();
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            certificate,
+            Certificates.randomSerial(rnd),
+            target.getNotBefore(),
+            target.getNotAfter(),
+            target.getSubjectX500Principal(),
+            target.getPublicKey());
+    addCaExtensions(builder, target.getPublicKey(), certificate);
+    return Certificates.toX509(builder.build(Keys.signer(key, rnd)));
+  }
+
+  private static void addCaExtensions(
+      X509v3CertificateBuilder builder, PublicKey subjectKey, X509Certificate issuerOrNull) {
+    var utils = Certificates.extensionUtils();
     try {
       builder
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(PATH_LENGTH))
           .addExtension(
               Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
           .addExtension(
-              Extension.subjectKeyIdentifier,
-              false,
-              Certificates.extensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
-    } catch (CertIOException e) {
-      throw new IllegalStateException("cannot encode root CA extensions", e);
+              Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+      if (issuerOrNull != null) {
+        builder.addExtension(
+            Extension.authorityKeyIdentifier,
+            false,
+            utils.createAuthorityKeyIdentifier(issuerOrNull));
+      }
+    } catch (CertIOException | CertificateEncodingException e) {
+      throw new IllegalStateException("cannot encode CA extensions", e);
     }
-    X509Certificate cert = Certificates.toX509(builder.build(Keys.signer(keys.getPrivate(), rnd)));
-    return new RootCa(cert, keys.getPrivate());
   }
 
   /**

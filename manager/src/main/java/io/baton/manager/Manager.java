@@ -8,6 +8,7 @@ import io.baton.manager.auth.BootstrapRateLimiter;
 import io.baton.manager.auth.IdentitySource;
 import io.baton.manager.auth.MembershipView;
 import io.baton.manager.ca.CaServer;
+import io.baton.manager.ca.RootRotationReconciler;
 import io.baton.manager.controlapi.ControlApi;
 import io.baton.manager.dispatcher.Dispatcher;
 import io.baton.manager.dispatcher.DispatcherConfig;
@@ -89,6 +90,8 @@ public final class Manager implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private RoleManager roles;
   private DenylistPruner denylistPruner;
+  private RootRotationReconciler rootRotation;
+  private final SecureRandom random;
   private ScheduledFuture<?> leadershipTask;
   private boolean leading;
   private Server server;
@@ -102,6 +105,7 @@ public final class Manager implements AutoCloseable {
       ScheduledExecutorService scheduler,
       Function<String, Channel> managerChannels) {
     this.store = store;
+    this.random = random;
     this.scheduler = scheduler;
     this.clock = clock;
     this.self = self;
@@ -136,6 +140,7 @@ public final class Manager implements AutoCloseable {
         this::checkLeadership, LEADERSHIP_POLL_MS, LEADERSHIP_POLL_MS, TimeUnit.MILLISECONDS);
     roles = new RoleManager(store, self.get().nodeId(), scheduler);
     denylistPruner = new DenylistPruner(store, clock, scheduler);
+    rootRotation = new RootRotationReconciler(store, RootRotationReconciler.Config.DEFAULT, clock, random, scheduler);
     AuthorizationInterceptor authz =
         new AuthorizationInterceptor(new IdentitySource.TlsPeer(), membership, rateLimiter, clock);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(config.listenAddress())
@@ -227,6 +232,9 @@ public final class Manager implements AutoCloseable {
     }
     if (denylistPruner != null) {
       denylistPruner.close();
+    }
+    if (rootRotation != null) {
+      rootRotation.close();
     }
     orchestrator.close();
     orchestration.shutdownNow();

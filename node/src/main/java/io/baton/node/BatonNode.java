@@ -6,11 +6,13 @@ import io.baton.agent.Fence;
 import io.baton.agent.LogPublisher;
 import io.baton.agent.RemovalWatch;
 import io.baton.agent.StatusReporter;
+import io.baton.agent.TrustUpdater;
 import io.baton.agent.exec.Executor;
 import io.baton.agent.exec.TaskManager;
 import io.baton.api.DataKeysResponse;
 import io.baton.api.GetDataKeysRequest;
 import io.baton.api.JoinRaftRequest;
+import io.baton.api.NodeCertificate;
 import io.baton.api.NodeDescription;
 import io.baton.api.RaftMembershipGrpc;
 import io.baton.agent.secrets.SecretValues;
@@ -83,11 +85,14 @@ public final class BatonNode implements AutoCloseable {
   private static final Duration APPROVAL_RETRY = Duration.ofSeconds(1);
   /** How often a demoted manager still waiting to leave the Raft group says so. */
   private static final Duration REMOVAL_NOTE_EVERY = Duration.ofSeconds(30);
+  /** A node asked to renew for a root rotation does so within this time, at random. */
+  private static final Duration ROTATION_RENEWAL_SPREAD = Duration.ofSeconds(1);
 
   private final StateDir dir;
   private final NodeSettings settings;
   private final NodeKeyManager keys;
   private final ClusterTrustManager trust;
+  private final TrustUpdater trustUpdater;
   private final SecureRandom random = new SecureRandom();
   private final ScheduledExecutorService scheduler;
   private final RemovalWatch removalWatch;
@@ -119,8 +124,9 @@ public final class BatonNode implements AutoCloseable {
     this.dir = dir;
     this.file = file;
     this.settings = settings;
-    this.keys = new NodeKeyManager(credentials);
+    this.keys = new NodeKeyManager(credentials.presentedWith(roots));
     this.trust = new ClusterTrustManager(file.clusterId(), roots, settings.clock());
+    this.trustUpdater = new TrustUpdater(trust, keys, dir::writeRootsAndChain, settings.clock());
     this.removalWatch = new RemovalWatch(() -> this.file.nodeId(), this::onRemoved);
     this.channels = new ManagerChannels(keys.keyManager(), trust, removalWatch);
     this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("baton-node-", 0).daemon().factory());
@@ -371,7 +377,7 @@ public final class BatonNode implements AutoCloseable {
     tasks = new TaskManager(executor, dir.root().resolve("tasks"), (id, status) -> statuses.report(id, status),
         settings.clock(), Thread.ofVirtual().name("baton-task-", 0).factory(), secrets);
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
-        this::onSession, settings.clock());
+        this::onSession, settings.clock(), () -> keys.current().leaf().getSerialNumber().toString(16));
     if (file.fenceAfterMs() > 0) {
       fence = new Fence(Duration.ofMillis(file.fenceAfterMs()), agent, tasks, settings.clock(), scheduler);
     }
@@ -557,6 +563,8 @@ public final class BatonNode implements AutoCloseable {
       removalWatch.noticeRemoval();
       return;
     }
+    trustUpdater.apply(message.getTrustedRootsPem());
+    renewIfAskedForRotation(message.getNode().getCertificate());
     secretValues.replace(message.getSecretsList());
     tasks.reconcile(message.getTasksList());
     logs.onSession(message);
@@ -582,6 +590,17 @@ public final class BatonNode implements AutoCloseable {
         roleChanging.set(false);
       }
     });
+  }
+
+  /**
+   * During a root rotation the leader asks this node to renew; stale pushes (of a record older than
+   * the node's current certificate) are ignored, so one request leads to one renewal.
+   */
+  private void renewIfAskedForRotation(NodeCertificate record) {
+    String serial = keys.current().leaf().getSerialNumber().toString(16);
+    if (record.getRotate() && record.getSerial().equalsIgnoreCase(serial) && renewer != null) {
+      renewer.renewSoon(ROTATION_RENEWAL_SPREAD);
+    }
   }
 
   /**
@@ -611,14 +630,19 @@ public final class BatonNode implements AutoCloseable {
         + " To rejoin, run 'baton join' with a new join token (it joins as a new node)");
   }
 
-  private void install(Credentials next) throws IOException {
-    ManagerKeys mk = managerKeys;
-    if (mk != null) {
-      mk.writeCredentials(next);
-    } else {
-      dir.writeCredentials(next);
+  private void install(Credentials renewed) throws IOException {
+    Credentials next;
+    synchronized (keys) {
+      next = trustUpdater.present(renewed);
+      ManagerKeys mk = managerKeys;
+      if (mk != null) {
+        mk.writeCredentials(next);
+      } else {
+        dir.writeCredentials(next);
+      }
+      keys.update(next);
     }
-    keys.update(next);
+    // Open connections carry the certificate they were opened with: later calls need the new one.
     channels.reconnect();
     String role = roleName(next.identity().role());
     if (!role.equals(file.role())) {

@@ -86,7 +86,21 @@ public record StateDir(Path root) {
   }
 
   public void writeRoot(X509Certificate root) throws IOException {
-    writeAtomically(rootCaCert(), Pem.encodeCertificates(List.of(root)).getBytes(StandardCharsets.US_ASCII), PUBLIC_MODE);
+    writeRoots(List.of(root));
+  }
+
+  /** Writes the trusted roots (two during a root rotation). */
+  public void writeRoots(List<X509Certificate> roots) throws IOException {
+    writeAtomically(rootCaCert(), Pem.encodeCertificates(roots).getBytes(StandardCharsets.US_ASCII), PUBLIC_MODE);
+  }
+
+  /**
+   * Writes new trusted roots and the chain the node presents with them (same leaf and key), chain
+   * first: either order leaves a usable pair, since a starting node recomputes the chain from the roots.
+   */
+  public void writeRootsAndChain(List<X509Certificate> roots, List<X509Certificate> chain) throws IOException {
+    writeAtomically(nodeCert(), Pem.encodeCertificates(chain).getBytes(StandardCharsets.US_ASCII), PUBLIC_MODE);
+    writeRoots(roots);
   }
 
   public List<X509Certificate> readRoots() throws IOException {

@@ -262,7 +262,11 @@ public final class CaServer extends CAGrpc.CAImplBase {
   private NodeCertificateSigner signer(Cluster cluster) {
     return cluster.getRootCa().hasExternalCa()
         ? externalCas.get(cluster)
-        : new LocalRootSigner(issuer, roots.get(cluster));
+        : localSigner(roots.get(cluster));
+  }
+
+  private LocalRootSigner localSigner(RootCaCache.Signer root) {
+    return new LocalRootSigner(issuer, root.root(), root.chainTail());
   }
 
   private static byte[] csrSha256(String csrPem) {

@@ -56,6 +56,7 @@ import io.baton.ca.JoinToken;
 import io.baton.ca.NodeIdentity;
 import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.Caller;
+import io.baton.manager.ca.RootRotations;
 import io.baton.manager.membership.QuorumGuard;
 import io.baton.store.ClusterStore;
 import io.baton.store.JoinApproval;
@@ -333,6 +334,9 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
           next = next.toBuilder().setSpec(next.getSpec().toBuilder()
               .setJoinApproval(request.getJoinApproval() == Toggle.TOGGLE_ON)).build();
         }
+        if (request.getRotateRootCa()) {
+          next = RootRotations.start(next, clock, random);
+        }
         if (!next.equals(c)) {
           tx.put(next);
         }
@@ -344,6 +348,10 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
       }
       if (request.getJoinApproval() != Toggle.TOGGLE_UNCHANGED) {
         log.info("join approval is {}", updated.getSpec().getJoinApproval() ? "on" : "off");
+      }
+      if (request.getRotateRootCa()) {
+        log.info("started a root CA rotation to the new root {}…",
+            updated.getRootCa().getRotation().getDigest().substring(0, 12));
       }
       return info(updated);
     });
@@ -414,8 +422,10 @@ public final class ControlApi extends ControlGrpc.ControlImplBase {
         : ManagerStatus.MANAGER_STATUS_UNREACHABLE;
   }
 
-  private static ClusterInfo info(Cluster cluster) {
-    return ClusterInfo.newBuilder()
+  private ClusterInfo info(Cluster cluster) {
+    var info = ClusterInfo.newBuilder();
+    RootRotations.progress(cluster, store.view().nodes()).ifPresent(info::setRootRotation);
+    return info
         .setId(cluster.getId())
         .setCreatedAtMs(cluster.getMeta().getCreatedAtMs())
         .setSpec(cluster.getSpec())

@@ -30,6 +30,7 @@ import io.baton.ca.Identifiers;
 import io.baton.ca.NodeRemoval;
 import io.baton.manager.GrpcErrors;
 import io.baton.manager.auth.Caller;
+import io.baton.manager.ca.RootRotations;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreEvent;
 import io.baton.store.StoreException;
@@ -203,7 +204,26 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
     GrpcErrors.unary(observer, () -> {
       String nodeId = ((Caller.Node) Caller.current()).nodeId();
       requireSession(nodeId, request.getSessionId()).extend(deadlineFromNow());
+      recordCertificateSerial(nodeId, request.getCertificateSerial());
       return HeartbeatResponse.newBuilder().setPeriodMs(periodMs()).build();
+    });
+  }
+
+  /**
+   * Stores the certificate serial a node reports when it changed (after a renewal): a root rotation
+   * counts a node as moved only once the node itself says it holds the new certificate. Self-reported,
+   * so a node can only delay a rotation (which the operator sees) or hurry its own cut-off.
+   */
+  private void recordCertificateSerial(String nodeId, String serial) throws StoreException {
+    if (serial.isEmpty() || store.view().node(nodeId)
+        .map(n -> n.getDescription().getCertificateSerial().equals(serial)).orElse(true)) {
+      return;
+    }
+    store.update(tx -> {
+      tx.node(nodeId).ifPresent(n -> tx.put(n.toBuilder()
+          .setDescription(n.getDescription().toBuilder().setCertificateSerial(serial))
+          .build()));
+      return null;
     });
   }
 
@@ -422,7 +442,8 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
       if (!assigned.rejected().isEmpty()) {
         scheduler.execute(() -> reject(node.getId(), assigned.rejected()));
       }
-      return new SessionContent(node, periodMs(view), managers(view), assigned, logs.forNode(nodeId));
+      return new SessionContent(node, periodMs(view), managers(view), assigned, logs.forNode(nodeId),
+          view.cluster().map(RootRotations::trustedRootsPem).orElse(""));
     });
   }
 

@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * What one session has given its node so far, and the message that brings the node to a newer
  * {@link SessionContent}: everything the first time ({@code COMPLETE}), afterwards only what changed
  * ({@code INCREMENTAL}: tasks added or changed, task ids removed, secrets added, secret ids
- * withdrawn, and the node object, manager list, heartbeat period and log subscriptions when they
- * changed), or nothing at all when nothing changed.
+ * withdrawn, and the node object, manager list, heartbeat period, log subscriptions and trusted
+ * roots when they changed), or nothing at all when nothing changed.
  *
  * <p>A held task is sent again only when what the node acts on changes (spec, desired state,
  * node, ...): status changes alone are what the node itself reported, and are not echoed back.
@@ -42,6 +42,7 @@ final class HeldAssignments {
   private long heartbeatPeriodMs;
   private List<ManagerPeer> managers = List.of();
   private Node node;
+  private String trustedRootsPem = "";
   /** Held tasks without their status, history and meta (see {@link #stable}). */
   private final Map<String, Task> tasks = new ConcurrentHashMap<>();
   /** Held secrets: id to the digest of name and value. */
@@ -77,7 +78,8 @@ final class HeldAssignments {
           .setNode(current.node())
           .addAllTasks(current.assignments().tasks())
           .addAllSecrets(current.assignments().secrets())
-          .addAllLogSubscriptions(current.logSubscriptions());
+          .addAllLogSubscriptions(current.logSubscriptions())
+          .setTrustedRootsPem(current.trustedRootsPem());
       hold(current, stableTasks, digests);
       return Optional.of(message.build());
     }
@@ -91,6 +93,11 @@ final class HeldAssignments {
     // to fail over to anyway.
     if (!current.managers().isEmpty() && !current.managers().equals(managers)) {
       message.addAllManagers(current.managers());
+      changed = true;
+    }
+    // Empty means "unchanged" on the wire; a cluster always has a root.
+    if (!current.trustedRootsPem().isEmpty() && !current.trustedRootsPem().equals(trustedRootsPem)) {
+      message.setTrustedRootsPem(current.trustedRootsPem());
       changed = true;
     }
     if (!current.node().equals(node)) {
@@ -152,6 +159,9 @@ final class HeldAssignments {
       managers = current.managers();
     }
     node = current.node();
+    if (!current.trustedRootsPem().isEmpty()) {
+      trustedRootsPem = current.trustedRootsPem();
+    }
     tasks.keySet().retainAll(stableTasks.keySet());
     tasks.putAll(stableTasks);
     secrets.keySet().retainAll(digests.keySet());

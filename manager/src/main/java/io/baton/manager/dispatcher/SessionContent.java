@@ -14,13 +14,15 @@ import java.util.List;
  * @param managers the managers' addresses, for failover
  * @param assignments its tasks and exactly the secrets they reference, after zone policy
  * @param logSubscriptions the open requests for its tasks' output
+ * @param trustedRootsPem the root CA certificates the node must trust (two during a root rotation)
  */
 record SessionContent(
     Node node,
     long heartbeatPeriodMs,
     List<ManagerPeer> managers,
     Assignments assignments,
-    List<LogSubscription> logSubscriptions) {
+    List<LogSubscription> logSubscriptions,
+    String trustedRootsPem) {
   SessionContent {
     managers = List.copyOf(managers);
     logSubscriptions = List.copyOf(logSubscriptions);

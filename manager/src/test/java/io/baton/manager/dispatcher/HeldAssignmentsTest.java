@@ -215,13 +215,35 @@ class HeldAssignmentsTest {
     assertThat(ended.hasNode()).isFalse();
   }
 
+  private static final String OLD_ROOT = "-----BEGIN CERTIFICATE-----\nold\n-----END CERTIFICATE-----\n";
+  private static final String BOTH_ROOTS = OLD_ROOT + "-----BEGIN CERTIFICATE-----\nnew\n-----END CERTIFICATE-----\n";
+
+  @Test
+  void theTrustedRootsAreSentFirstAndThenOnlyWhenARootRotationChangesThem() throws Exception {
+    store.update(tx -> {
+      tx.put(node("a", "zone", "a"));
+      return null;
+    });
+    assertThat(next().orElseThrow().getTrustedRootsPem()).isEqualTo(OLD_ROOT);
+    assertThat(next()).isEmpty();
+    SessionMessage rotating = next(5000, MANAGERS, List.of(), BOTH_ROOTS).orElseThrow();
+    assertThat(rotating.getKind()).isEqualTo(SessionMessageKind.SESSION_MESSAGE_KIND_INCREMENTAL);
+    assertThat(rotating.getTrustedRootsPem()).isEqualTo(BOTH_ROOTS);
+    assertThat(next(5000, MANAGERS, List.of(), BOTH_ROOTS)).isEmpty();
+  }
+
   private Optional<SessionMessage> next() {
     return next(5000, MANAGERS, List.of());
   }
 
   private Optional<SessionMessage> next(long period, List<ManagerPeer> managers, List<LogSubscription> logs) {
+    return next(period, managers, logs, OLD_ROOT);
+  }
+
+  private Optional<SessionMessage> next(
+      long period, List<ManagerPeer> managers, List<LogSubscription> logs, String roots) {
     ReadView view = store.view();
     var node = view.nodes().getFirst();
-    return held.next(new SessionContent(node, period, managers, Assignments.of(view, node), logs));
+    return held.next(new SessionContent(node, period, managers, Assignments.of(view, node), logs, roots));
   }
 }
