@@ -73,7 +73,8 @@ class ServiceSpecsFuzzTest {
       assertThat(Integer.toUnsignedLong(u.getParallelism())).isLessThanOrEqualTo(ServiceSpecs.MAX_REPLICAS);
       assertThat(u.getDelayMs()).isNotNegative();
       assertThat(u.getMonitorMs()).isPositive();
-      assertThat(u.getMaxFailureRatio()).isBetween(0.0, 1.0);
+      // compared as numbers: -0.0 is a ratio of zero
+      assertThat(u.getMaxFailureRatio() >= 0 && u.getMaxFailureRatio() <= 1).as("failure ratio %s", u.getMaxFailureRatio()).isTrue();
       assertThat(u.getFailureAction())
           .isNotIn(FailureAction.FAILURE_ACTION_UNSPECIFIED, FailureAction.UNRECOGNIZED);
       assertThat(u.getOrder()).isNotIn(UpdateOrder.UPDATE_ORDER_UNSPECIFIED, UpdateOrder.UNRECOGNIZED);
