@@ -14,6 +14,11 @@ final class Units {
       if (cpus.signum() < 0) {
         throw new UsageError(flag + " must not be negative");
       }
+      // More than 19 integer digits never fit a long; refused before scaling, which would expand an
+      // exponent such as 1e100000000 into that many digits.
+      if (cpus.precision() - cpus.scale() > 19) {
+        throw new ArithmeticException("too large");
+      }
       return cpus.movePointRight(9).longValueExact();
     } catch (NumberFormatException | ArithmeticException e) {
       throw new UsageError("invalid " + flag + " '" + text + "': use a number of CPUs such as 0.5 or 2");

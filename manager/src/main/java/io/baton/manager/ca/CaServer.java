@@ -69,6 +69,8 @@ import org.slf4j.LoggerFactory;
 public final class CaServer extends CAGrpc.CAImplBase {
   private static final Logger log = LoggerFactory.getLogger(CaServer.class);
   private static final String BAD_TOKEN = "A valid join token is necessary to join this cluster";
+  /** A status request names its CSR by SHA-256; nodes recorded without one (the first manager) match none. */
+  private static final int CSR_SHA256_BYTES = 32;
 
   private final ClusterStore store;
   private final CertificateIssuer issuer;
@@ -112,6 +114,7 @@ public final class CaServer extends CAGrpc.CAImplBase {
     GrpcErrors.unary(observer, () -> {
       Optional<Node> node = store.view().node(request.getNodeId());
       if (node.isEmpty()
+          || request.getCsrSha256().size() != CSR_SHA256_BYTES
           || !MessageDigest.isEqual(
               node.get().getCertificate().getCsrSha256().toByteArray(),
               request.getCsrSha256().toByteArray())) {

@@ -24,7 +24,10 @@ import java.util.regex.Pattern;
 final class ServiceSpecs {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
   private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*", Pattern.DOTALL);
-  /** Replica counts above this are almost certainly typos; a cluster of this size is far off. */
+  /**
+   * Replica counts above this are almost certainly typos; a cluster of this size is far off. Also
+   * the bound of update parallelism (the orchestrators count tasks in ints).
+   */
   static final long MAX_REPLICAS = 100_000;
   private static final long DEFAULT_RESTART_DELAY_MS = Duration.ofSeconds(5).toMillis();
   private static final long DEFAULT_MONITOR_MS = Duration.ofSeconds(5).toMillis();
@@ -42,7 +45,8 @@ final class ServiceSpecs {
     if (!spec.hasGlobal() && !spec.hasReplicated()) {
       out.setReplicated(ReplicatedService.newBuilder().setReplicas(1));
     }
-    if (spec.hasReplicated() && spec.getReplicated().getReplicas() > MAX_REPLICAS) {
+    // replicas is a uint64: compare unsigned, or 2^63 and above would pass as negative
+    if (spec.hasReplicated() && Long.compareUnsigned(spec.getReplicated().getReplicas(), MAX_REPLICAS) > 0) {
       throw GrpcErrors.invalid("replicas must be at most " + MAX_REPLICAS);
     }
     out.setTask(task(spec.getTask()));
@@ -72,6 +76,9 @@ final class ServiceSpecs {
       throw GrpcErrors.invalid(e.getMessage());
     }
     RestartPolicy restart = task.getRestart();
+    if (restart.getCondition() == RestartCondition.UNRECOGNIZED) {
+      throw GrpcErrors.invalid("unknown restart condition " + restart.getConditionValue());
+    }
     if (restart.getDelayMs() < 0 || restart.getWindowMs() < 0) {
       throw GrpcErrors.invalid("restart delay and window must not be negative");
     }
@@ -99,8 +106,18 @@ final class ServiceSpecs {
     if (config.getDelayMs() < 0 || config.getMonitorMs() < 0) {
       throw GrpcErrors.invalid(what + " delay and monitor must not be negative");
     }
-    if (config.getMaxFailureRatio() < 0 || config.getMaxFailureRatio() > 1) {
+    // written so that NaN fails too
+    if (!(config.getMaxFailureRatio() >= 0 && config.getMaxFailureRatio() <= 1)) {
       throw GrpcErrors.invalid(what + " max failure ratio must be between 0 and 1");
+    }
+    if (Integer.toUnsignedLong(config.getParallelism()) > MAX_REPLICAS) {
+      throw GrpcErrors.invalid(what + " parallelism must be at most " + MAX_REPLICAS);
+    }
+    if (config.getFailureAction() == FailureAction.UNRECOGNIZED) {
+      throw GrpcErrors.invalid("unknown " + what + " failure action " + config.getFailureActionValue());
+    }
+    if (config.getOrder() == UpdateOrder.UNRECOGNIZED) {
+      throw GrpcErrors.invalid("unknown " + what + " order " + config.getOrderValue());
     }
     UpdateConfig.Builder b = config.toBuilder();
     if (config.equals(UpdateConfig.getDefaultInstance())) {
