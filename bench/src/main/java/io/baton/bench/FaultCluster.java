@@ -314,12 +314,19 @@ final class FaultCluster implements AutoCloseable {
   }
 
   /**
-   * SIGTERM to every running member at once (SIGCONT first where stopped), then waits for each;
-   * names any that needed longer than 5 s, or had to be killed after {@link Baton#STOP_GRACE}.
+   * Stops the workers, then the managers: SIGTERM to each of a group at once (SIGCONT first where
+   * stopped), then waits for them; names any that needed longer than 5 s, or had to be killed
+   * after {@link Baton#STOP_GRACE}. (A worker whose managers stop at the same moment may take
+   * longer than that grace to stop.)
    */
   void terminateAll() {
+    terminateAll(workers);
+    terminateAll(managers);
+  }
+
+  private void terminateAll(List<Member> group) {
     List<Thread> stopping = new ArrayList<>();
-    for (Member m : all()) {
+    for (Member m : group) {
       if (m.process != null && m.process.isAlive()) {
         if (m.stopped) {
           sigcont(m);
