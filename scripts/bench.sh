@@ -12,6 +12,9 @@
 # (io.baton.bench.WriteBench).
 # `scripts/bench.sh dispatcher [--runs N]` the session messages and bytes the dispatcher pushes while a
 # 1,000-task service comes up on 10 simulated nodes, in-process (io.baton.bench.DispatcherPushBench).
+# `scripts/bench.sh faults` the fault trials (io.baton.bench.FaultBench): kill -9 and SIGSTOP/SIGCONT of
+# the leader, a follower and workers under writes and rolling updates, a whole-cluster restart, and (as
+# root, with `ip netns`) a partitioned worker and manager; fails if a trial fails.
 # `scripts/bench.sh docker [--runs N]` service convergence on real containers, baton's docker executor
 # against Docker Swarm on the same dockerd (io.baton.bench.DockerConvergenceBench).
 #
@@ -64,6 +67,7 @@ case "${1:-}" in
   services) main=io.baton.bench.ServiceConvergenceBench; shift ;;
   scheduler) main=io.baton.bench.SchedulerBench; shift ;;
   failover) main=io.baton.bench.FailoverBench; shift ;;
+  faults) main=io.baton.bench.FaultBench; shift ;;
   docker) main=io.baton.bench.DockerConvergenceBench; shift ;;
 esac
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "bench/target/classes:bench/target/lib/*" "$main" "$@"

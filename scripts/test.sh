@@ -11,7 +11,10 @@
 #   4. scripts/e2e-processes.sh    the demo cluster as real bin/baton processes
 #   5. scripts/bench.sh failover   fault test: 10 kill -9s of the leader of 3 manager processes under
 #                                  continuous writes; fails if an acknowledged write is lost or doubled
-# Steps 2-5 need step 1's build, so they do not run if it fails. Exit status: 0 only if no step failed.
+#   6. scripts/bench.sh faults     13 fault trials on real processes (kill -9, SIGSTOP/SIGCONT, whole-cluster
+#                                  restart, partitions in network namespaces as root); ~2 min on a quiet
+#                                  2-core machine; best effort while its known intermittent failures are open
+# Steps 2-6 need step 1's build, so they do not run if it fails. Exit status: 0 only if no step failed.
 # Needs only a JDK >= 21 (found automatically, see scripts/lib/jdk.sh) and access to Maven Central.
 set -euo pipefail
 
@@ -59,11 +62,13 @@ if step mvn-install required ./mvnw -B -ntp install "$@"; then
   fi
   step e2e-processes required scripts/e2e-processes.sh || true
   step leader-kills required scripts/bench.sh failover --runs 10 || true
+  step faults best-effort scripts/bench.sh faults || true
 else
   skip train-aot "the build failed"
   skip contract "the build failed"
   skip e2e-processes "the build failed"
   skip leader-kills "the build failed"
+  skip faults "the build failed"
 fi
 
 echo

@@ -77,7 +77,17 @@ final class Baton {
    * read line by line, and the time each line first appears is kept for {@link Node#awaitLine}.
    */
   Node start(Path log, String... args) {
-    ProcessBuilder pb = new ProcessBuilder(command(args))
+    return start(List.of(), log, args);
+  }
+
+  /**
+   * As {@link #start(Path, String...)}, with {@code prefix} before the launcher, e.g. {@code ip netns
+   * exec NS}, which exec's it, so the PID is still the node's own.
+   */
+  Node start(List<String> prefix, Path log, String... args) {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(command(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectInput(ProcessBuilder.Redirect.from(devNull()))
         .redirectError(log.toFile());
     long start = System.nanoTime();
@@ -177,6 +187,22 @@ final class Baton {
         Thread.currentThread().interrupt();
       }
       LIVE.remove(this);
+    }
+
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}...) to the node's JVM, by its PID. */
+    void signal(String signal) {
+      try {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+          throw new BenchException("kill -" + signal + " " + process.pid() + " failed");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchException("interrupted");
+      }
     }
 
     /** Nanoseconds from spawn until a stdout line starting with {@code prefix} was read. */

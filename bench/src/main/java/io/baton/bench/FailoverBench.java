@@ -1,37 +1,20 @@
 package io.baton.bench;
 
 import io.baton.api.ControlGrpc;
-import io.baton.api.CreateServiceRequest;
 import io.baton.api.ListNodesRequest;
 import io.baton.api.ListServicesRequest;
 import io.baton.api.ManagerStatus;
 import io.baton.api.NodeInfo;
-import io.baton.api.ReplicatedService;
-import io.baton.api.ServiceSpec;
-import io.baton.ca.ClusterTrustManager;
-import io.baton.ca.Credentials;
 import io.baton.ca.ManagerChannels;
-import io.baton.ca.NodeKeyManager;
-import io.baton.ca.Pem;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Leader failover on three real {@code bin/baton} manager processes on loopback, under continuous
@@ -57,7 +40,6 @@ public final class FailoverBench {
   private static final Duration CALL_DEADLINE = Duration.ofSeconds(15);
   private static final int WRITES_BETWEEN_KILLS = 120;
   private static final double SWARM_MEDIAN_MS = 12134;
-  private static final Pattern NODE_ID = Pattern.compile("\"nodeId\"\\s*:\\s*\"([0-9a-z]+)\"");
 
   private final Baton baton;
   private final Path work;
@@ -66,9 +48,7 @@ public final class FailoverBench {
   private final String[] ids = new String[3];
   private final Baton.Node[] nodes = new Baton.Node[3];
   private ManagerChannels channels;
-  private final Set<String> acknowledged = new HashSet<>();
-  private final AtomicLong sequence = new AtomicLong();
-  private int target;
+  private AckedWrites writes;
 
   private FailoverBench(Baton baton, Path work) {
     this.baton = baton;
@@ -110,7 +90,7 @@ public final class FailoverBench {
     System.out.println("|---|---|---|---|");
     System.out.printf("| kill -9 leader → write accepted | %.0f / %.0f / %.0f ms | %.0f ms | %.2f× |%n",
         s.minMs(), s.medianMs(), s.maxMs(), SWARM_MEDIAN_MS, s.medianMs() / SWARM_MEDIAN_MS);
-    System.out.printf("| acknowledged writes (all present exactly once) | %d | | |%n", acknowledged.size());
+    System.out.printf("| acknowledged writes (all present exactly once) | %d | | |%n", writes.acknowledged());
   }
 
   private void startManagers() {
@@ -129,37 +109,12 @@ public final class FailoverBench {
       nodes[i].awaitLine("This node joined the cluster", NODE_TIMEOUT);
     }
     for (int i = 0; i < 3; i++) {
-      ids[i] = nodeId(Path.of(dirs[i]));
+      ids[i] = StateDirs.nodeId(Path.of(dirs[i]));
     }
-    channels = clientChannels(Path.of(dirs[0]));
+    channels = StateDirs.clientChannels(Path.of(dirs[0]));
+    writes = new AckedWrites("f", 3, i -> ControlGrpc.newBlockingStub(channels.get(addrs[i])), i -> nodes[i].isAlive(),
+        CALL_DEADLINE);
     awaitHealthyGroup();
-  }
-
-  /** The node id in a state dir's node.json. */
-  private static String nodeId(Path stateDir) {
-    try {
-      Matcher m = NODE_ID.matcher(Files.readString(stateDir.resolve("node.json")));
-      if (!m.find()) {
-        throw new BenchException("no nodeId in " + stateDir.resolve("node.json"));
-      }
-      return m.group(1);
-    } catch (IOException e) {
-      throw new BenchException("cannot read " + stateDir.resolve("node.json") + ": " + e.getMessage());
-    }
-  }
-
-  /** Channels authenticated with the first manager's certificate, as an operator's -H client. */
-  private static ManagerChannels clientChannels(Path stateDir) {
-    try {
-      Credentials credentials = new Credentials(
-          Pem.decodePrivateKey(Files.readString(stateDir.resolve("certificates/node.key"))),
-          Pem.decodeCertificates(Files.readString(stateDir.resolve("certificates/node.crt"))));
-      var roots = Pem.decodeCertificates(Files.readString(stateDir.resolve("certificates/root-ca.crt")));
-      var trust = new ClusterTrustManager(credentials.identity().clusterId(), roots, Clock.systemUTC());
-      return new ManagerChannels(new NodeKeyManager(credentials).keyManager(), trust);
-    } catch (IOException | GeneralSecurityException e) {
-      throw new BenchException("cannot read the credentials in " + stateDir + ": " + e.getMessage());
-    }
   }
 
   private ControlGrpc.ControlBlockingStub control(int i) {
@@ -173,31 +128,8 @@ public final class FailoverBench {
     }
   }
 
-  /** Creates the next service, retrying through the other managers; returns when it was accepted. */
   private long writeOnce() {
-    String name = "f-" + sequence.incrementAndGet();
-    ServiceSpec.Builder spec = ServiceSpec.newBuilder().setName(name)
-        .setReplicated(ReplicatedService.newBuilder().setReplicas(0));
-    spec.getTaskBuilder().getContainerBuilder().setImage("busybox").addCommand("true");
-    CreateServiceRequest request = CreateServiceRequest.newBuilder().setSpec(spec).build();
-    long deadline = System.nanoTime() + NODE_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      int on = target++ % 3;
-      if (!nodes[on].isAlive()) {
-        continue;
-      }
-      try {
-        control(on).createService(request);
-        acknowledged.add(name);
-        return System.nanoTime();
-      } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
-          acknowledged.add(name);
-          return System.nanoTime();
-        }
-      }
-    }
-    throw new BenchException("write " + name + " was not accepted within " + NODE_TIMEOUT.toSeconds() + " s");
+    return writes.writeOnce(NODE_TIMEOUT);
   }
 
   private Optional<List<NodeInfo>> listNodes() {
@@ -249,17 +181,8 @@ public final class FailoverBench {
 
   private void verifyNothingLost() {
     int leader = leaderIndex();
-    List<String> names = control(leader).listServices(ListServicesRequest.getDefaultInstance()).getServicesList()
-        .stream().map(s -> s.getService().getSpec().getName()).toList();
-    Set<String> present = new HashSet<>(names);
-    if (present.size() != names.size()) {
-      throw new BenchException("a service name appears more than once: a write was applied twice");
-    }
-    Set<String> lost = new HashSet<>(acknowledged);
-    lost.removeAll(present);
-    if (!lost.isEmpty()) {
-      throw new BenchException(lost.size() + " acknowledged writes are missing, e.g. " + lost.iterator().next());
-    }
+    writes.verify(control(leader).listServices(ListServicesRequest.getDefaultInstance()).getServicesList()
+        .stream().map(s -> s.getService().getSpec().getName()).toList());
   }
 
   private String cli(Duration timeout, String... args) {

@@ -112,6 +112,10 @@ final class StoreState extends TablesView {
     for (StoreAction action : proposal.getActionsList()) {
       if (action.hasPut()) {
         StoreObject object = action.getPut();
+        String clash = nameClash(next, object);
+        if (clash != null) {
+          return new Applied(withApplied(term, index), ApplyResult.conflict(clash), null);
+        }
         next = putVersioned(next, Kind.of(object), object, index, changed);
       } else {
         ObjectRef ref = refOf(action);
@@ -159,6 +163,34 @@ final class StoreState extends TablesView {
       return batch;
     }
     return StoreBatch.newBuilder().addProposals(StoreProposal.parseFrom(plain)).build();
+  }
+
+  /**
+   * Why {@code object} may not be put into {@code tables}: a service or secret whose name another
+   * one of its kind already has. Checked here, at apply, because a proposer's own check runs on
+   * its view: two creates of one name in flight at once (a client retrying after a timeout)
+   * would both pass it. The loser's update function runs again and then sees the name taken.
+   */
+  private static String nameClash(ObjectTables tables, StoreObject object) {
+    if (object.hasService()) {
+      return clash(tables, Kind.SERVICE, object.getService().getId(), object.getService().getSpec().getName(),
+          s -> s.getSpec().getName());
+    }
+    if (object.hasSecret()) {
+      return clash(tables, Kind.SECRET, object.getSecret().getId(), object.getSecret().getSpec().getName(),
+          s -> s.getSpec().getName());
+    }
+    return null;
+  }
+
+  private static <T extends Message> String clash(
+      ObjectTables tables, Kind<T> kind, String id, String name, java.util.function.Function<T, String> nameOf) {
+    for (T other : tables.table(kind).list()) {
+      if (nameOf.apply(other).equals(name) && !kind.id(other).equals(id)) {
+        return "a " + kind.noun() + " named " + name + " already exists (" + kind.id(other) + ")";
+      }
+    }
+    return null;
   }
 
   private static <T extends Message> ObjectTables putVersioned(

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.baton.api.Cluster;
 import io.baton.api.Meta;
 import io.baton.api.Node;
+import io.baton.api.Secret;
+import io.baton.api.SecretSpec;
+import io.baton.api.Service;
+import io.baton.api.ServiceSpec;
 import io.baton.api.store.ObjectKind;
 import io.baton.api.store.ObjectRef;
 import io.baton.api.store.StoreAction;
@@ -50,6 +54,41 @@ class StoreStateTest {
 
     assertThat(s.apply(proposal(put(node("a", 0, 1))), 1, 6).result().kind())
         .isEqualTo(ApplyResult.Kind.CONFLICT);
+  }
+
+  @Test
+  void aSecondServiceOrSecretOfTheSameNameConflictsEvenWhenProposedFromTheSameView() {
+    // two creates of "web" in flight at once: both proposers checked the name against a view without the other
+    StoreState s = apply(StoreState.EMPTY, 5, put(service("s1", "web")), put(secret("k1", "db")));
+
+    StoreState.Applied service = s.apply(proposal(put(service("s2", "web"))), 1, 6);
+    StoreState.Applied secret = s.apply(proposal(put(secret("k2", "db"))), 1, 6);
+
+    assertThat(service.result().kind()).isEqualTo(ApplyResult.Kind.CONFLICT);
+    assertThat(service.result().detail()).contains("named web already exists", "s1");
+    assertThat(service.state().service("s2")).isEmpty();
+    assertThat(secret.result().kind()).isEqualTo(ApplyResult.Kind.CONFLICT);
+    assertThat(s.apply(proposal(put(service("s3", "api"))), 1, 6).result()).isEqualTo(ApplyResult.APPLIED);
+    // updating the one that holds the name is no clash
+    Service current = s.service("s1").orElseThrow();
+    assertThat(s.apply(proposal(StoreAction.newBuilder().setPut(StoreObject.newBuilder().setService(current))
+        .setExpectedVersion(current.getMeta().getVersion()).build()), 1, 6).result()).isEqualTo(ApplyResult.APPLIED);
+  }
+
+  private static StoreAction put(Service service) {
+    return StoreAction.newBuilder().setPut(StoreObject.newBuilder().setService(service)).build();
+  }
+
+  private static StoreAction put(Secret secret) {
+    return StoreAction.newBuilder().setPut(StoreObject.newBuilder().setSecret(secret)).build();
+  }
+
+  private static Service service(String id, String name) {
+    return Service.newBuilder().setId(id).setSpec(ServiceSpec.newBuilder().setName(name)).build();
+  }
+
+  private static Secret secret(String id, String name) {
+    return Secret.newBuilder().setId(id).setSpec(SecretSpec.newBuilder().setName(name)).build();
   }
 
   @Test

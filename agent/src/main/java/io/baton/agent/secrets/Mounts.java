@@ -10,8 +10,11 @@ import java.util.Optional;
 final class Mounts {
   private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
-  /** One mount: its mount point, filesystem type and per-mount options (e.g. nosuid,nodev). */
-  record Mount(Path mountPoint, String fsType, List<String> options) {}
+  /**
+   * One mount: its mount point, filesystem type, source (for a tmpfs, the name given to
+   * {@code mount}) and per-mount options (e.g. nosuid,nodev).
+   */
+  record Mount(Path mountPoint, String fsType, String source, List<String> options) {}
 
   private Mounts() {}
 
@@ -21,12 +24,12 @@ final class Mounts {
     for (String line : Files.readAllLines(MOUNTINFO)) {
       String[] f = line.split(" ");
       int dash = List.of(f).indexOf("-");
-      if (f.length < 7 || dash < 6 || dash + 1 >= f.length) {
+      if (f.length < 7 || dash < 6 || dash + 2 >= f.length) {
         continue;
       }
       Path point = Path.of(unescape(f[4]));
       if (point.equals(dir)) {
-        found = new Mount(point, f[dash + 1], List.of(f[5].split(",")));
+        found = new Mount(point, f[dash + 1], unescape(f[dash + 2]), List.of(f[5].split(",")));
       }
     }
     return Optional.ofNullable(found);

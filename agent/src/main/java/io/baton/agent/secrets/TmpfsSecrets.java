@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * at the root it is given (a node uses {@code /run/baton/secrets/<node id>}), gives each task a 0700 subdirectory named by
  * its id, and writes each referenced secret there as a 0400 file named by the reference's target,
  * owned by the reference's uid/gid when the agent is root. A task's directory is deleted when the
- * task is removed, and everything under the root when the agent starts (a crash's leftovers).
+ * task is removed, and everything under the root when the agent starts (a crash's leftovers). At
+ * close it unmounts its tmpfs, also one a killed earlier run left mounted, but never a tmpfs the
+ * operator mounted there.
  *
  * <p>Security: values come only from {@link SecretValues}, i.e. from this node's own assignment
  * set; nothing is ever written to a filesystem that is not tmpfs. When the root cannot be a tmpfs
@@ -42,6 +44,9 @@ public final class TmpfsSecrets implements TaskSecrets, AutoCloseable {
   private static final String SIZE = "64m";
 
   static final List<String> REQUIRED_OPTIONS = List.of("nosuid", "nodev", "noexec");
+
+  /** The source name of the tmpfs baton mounts, which tells it from an operator's. */
+  static final String SOURCE = "baton-secrets";
 
   private final Path root;
   private final SecretValues values;
@@ -63,7 +68,9 @@ public final class TmpfsSecrets implements TaskSecrets, AutoCloseable {
     Path dir = root.toAbsolutePath().normalize();
     boolean mounted;
     try {
-      mounted = Mounts.at(dir).isEmpty();
+      // ours to unmount at close: one we mount now, or one an earlier run of a node left mounted
+      // when it was killed (never an operator's own tmpfs)
+      mounted = Mounts.at(dir).map(m -> m.fsType().equals("tmpfs") && m.source().equals(SOURCE)).orElse(true);
     } catch (IOException e) {
       mounted = false;
     }
@@ -169,7 +176,7 @@ public final class TmpfsSecrets implements TaskSecrets, AutoCloseable {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         Optional<String> failed = run("mount", "-t", "tmpfs", "-o",
-            String.join(",", REQUIRED_OPTIONS) + ",mode=0700,size=" + SIZE, "baton-secrets", dir.toString());
+            String.join(",", REQUIRED_OPTIONS) + ",mode=0700,size=" + SIZE, SOURCE, dir.toString());
         if (failed.isPresent()) {
           return Optional.of("cannot mount a tmpfs at " + dir + ": " + failed.get());
         }

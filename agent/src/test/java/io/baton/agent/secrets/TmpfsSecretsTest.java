@@ -84,6 +84,33 @@ class TmpfsSecretsTest {
   }
 
   @Test
+  void aMountLeftByAKilledAgentIsUnmountedAtTheNextCleanStop() throws Exception {
+    // the first instance is never closed, as when its node is killed; a restarted node reuses the mount
+    TmpfsSecrets restarted = TmpfsSecrets.open(secrets.root(), values);
+    assertThat(restarted.unavailable()).isEmpty();
+    restarted.close();
+    assertThat(Mounts.at(secrets.root())).isEmpty();
+    assertThat(Files.exists(secrets.root())).isFalse();
+    secrets = TmpfsSecrets.open(secrets.root(), values); // for close() after the test
+  }
+
+  @Test
+  void anOperatorsOwnTmpfsStaysMounted() throws Exception {
+    Path own = tmp.resolve("operator");
+    Files.createDirectories(own);
+    Assumptions.assumeTrue(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "nosuid,nodev,noexec,mode=0700", "operator-tmpfs",
+        own.toString()).inheritIO().start().waitFor() == 0, "skipped: cannot mount a tmpfs here");
+    try {
+      TmpfsSecrets onOwn = TmpfsSecrets.open(own, values);
+      assertThat(onOwn.unavailable()).isEmpty();
+      onOwn.close();
+      assertThat(Mounts.at(own)).hasValueSatisfying(m -> assertThat(m.source()).isEqualTo("operator-tmpfs"));
+    } finally {
+      new ProcessBuilder("umount", own.toString()).inheritIO().start().waitFor();
+    }
+  }
+
+  @Test
   void refusesSecretsOnAFilesystemThatIsNotTmpfs() throws Exception {
     Path disk = Path.of("/var/tmp").resolve("baton-not-tmpfs-" + ProcessHandle.current().pid());
     Files.createDirectories(disk);
