@@ -1,5 +1,7 @@
 package io.baton.manager.ca;
 
+import io.baton.ca.LocalRootSigner;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -103,8 +105,9 @@ final class CaFixture {
   /** A new store holding the cluster. */
   static InMemoryClusterStore cluster() throws Exception {
     InMemoryClusterStore store = new InMemoryClusterStore(CLOCK);
-    ClusterBootstrap.initialize(store, CLUSTER_ID, ROOT,
-        new ClusterBootstrap.Settings(Duration.ofHours(24), Duration.ofSeconds(5), DataKeys.first(RANDOM, 0), null),
+    ClusterBootstrap.initialize(store, CLUSTER_ID, new LocalRootSigner(new CertificateIssuer(CLOCK, RANDOM), ROOT),
+        new ClusterBootstrap.Settings(Duration.ofHours(24), Duration.ofSeconds(5), DataKeys.first(RANDOM, 0), null,
+            false),
         new ClusterBootstrap.FirstManager(FIRST_MANAGER, FIRST_CERT, "127.0.0.1:4242", Map.of()), RANDOM);
     JoinToken extra = JoinToken.parse(EXTRA_TOKEN);
     store.update(tx -> {
