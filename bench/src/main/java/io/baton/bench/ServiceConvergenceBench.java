@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -551,19 +550,7 @@ public final class ServiceConvergenceBench {
    */
   static void stopTaskProcesses(Path work) {
     List<ProcessHandle> left = ProcessHandle.allProcesses().filter(p -> taskOwner(p, work).isPresent()).toList();
-    if (left.isEmpty()) {
-      return;
-    }
-    System.err.println("bench: stopping " + left.size() + " task process(es) left by the cluster: PIDs "
-        + left.stream().map(p -> String.valueOf(p.pid())).toList());
-    left.forEach(ProcessHandle::destroy);
-    for (ProcessHandle p : left) {
-      try {
-        p.onExit().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        p.destroyForcibly();
-      }
-    }
+    TaskProcesses.terminate(left, "bench: stopping %d task process(es) left by the cluster");
   }
 
   // ---------------------------------------------------------------- output

@@ -51,13 +51,22 @@ final class TaskProcesses {
   /** Stops every task process under {@code work} (SIGTERM, then SIGKILL after 5 s), by PID. */
   static void stopAll(Path work) {
     List<ProcessHandle> left = scan(work).stream().map(t -> ProcessHandle.of(t.pid())).flatMap(Optional::stream).toList();
-    if (left.isEmpty()) {
+    terminate(left, "faults: stopping %d task process(es) left by killed nodes");
+  }
+
+  /**
+   * Stops {@code processes} by PID: SIGTERM, then SIGKILL to those still alive after 5 s. Says so on
+   * stderr first ({@code announcement} formatted with their count, followed by their PIDs), unless
+   * there are none.
+   */
+  static void terminate(List<ProcessHandle> processes, String announcement) {
+    if (processes.isEmpty()) {
       return;
     }
-    System.err.println("faults: stopping " + left.size() + " task process(es) left by killed nodes: PIDs "
-        + left.stream().map(p -> String.valueOf(p.pid())).toList());
-    left.forEach(ProcessHandle::destroy);
-    for (ProcessHandle p : left) {
+    System.err.println(String.format(announcement, processes.size()) + ": PIDs "
+        + processes.stream().map(p -> String.valueOf(p.pid())).toList());
+    processes.forEach(ProcessHandle::destroy);
+    for (ProcessHandle p : processes) {
       try {
         p.onExit().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
