@@ -105,7 +105,13 @@ public final class TestCluster implements AutoCloseable {
 
   /** A cluster whose managers are advertised (and so reached by every other node) as {@code advertiser} says. */
   public static TestCluster startAdvertised(int workers, Advertiser advertiser) throws NodeException {
-    return start(workers, Duration.ofMillis(500), Duration.ofHours(24), "process", false, advertiser);
+    return startAdvertised(workers, Duration.ofMillis(500), advertiser);
+  }
+
+  /** As {@link #startAdvertised(int, Advertiser)}, with another heartbeat period. */
+  public static TestCluster startAdvertised(int workers, Duration heartbeat, Advertiser advertiser)
+      throws NodeException {
+    return start(workers, heartbeat, Duration.ofHours(24), "process", false, advertiser);
   }
 
   private static TestCluster start(int workers, Duration heartbeat, Duration certExpiry, String executor,

@@ -379,7 +379,7 @@ public final class BatonNode implements AutoCloseable {
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
         this::onSession, settings.clock(), () -> keys.current().leaf().getSerialNumber().toString(16));
     if (file.fenceAfterMs() > 0) {
-      fence = new Fence(Duration.ofMillis(file.fenceAfterMs()), agent, tasks, settings.clock(), scheduler);
+      fence = new Fence(Duration.ofMillis(file.fenceAfterMs()), agent, tasks, settings.clock());
     }
     statuses = new StatusReporter(() -> channels.get(agent.currentManager()), agent::sessionId,
         settings.agent().rpcTimeout(), scheduler);

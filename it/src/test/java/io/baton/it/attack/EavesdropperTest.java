@@ -18,6 +18,7 @@ import io.baton.api.TaskState;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.it.StateDirScan;
 import io.baton.it.TestCluster;
+import io.baton.it.Wiretap;
 import io.baton.node.BatonNode;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -26,6 +26,7 @@ import io.baton.ca.RootCa;
 import io.baton.ca.TlsContexts;
 import io.baton.it.RaftPortProbe;
 import io.baton.it.TestCluster;
+import io.baton.it.Wiretap;
 import io.baton.node.BatonNode;
 import io.baton.node.JoinOptions;
 import io.baton.node.NodeException;

@@ -1,4 +1,4 @@
-package io.baton.it.attack;
+package io.baton.it;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,17 +11,21 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The eavesdropper's position on the wire: a TCP relay that listens on one address, forwards every
- * connection to another, and keeps a copy of every byte that crosses it in either direction. Nodes
- * that are told to dial the relay (an advertised address) route all their traffic through it.
+ * A position on the wire: a TCP relay that listens on one address, forwards every connection to
+ * another, and keeps a copy of every byte that crosses it in either direction. Nodes that are told
+ * to dial the relay (an advertised address) route all their traffic through it. It can also play a
+ * network partition: while {@linkplain #partition() partitioned} it forwards nothing and closes
+ * nothing, so both ends see a black hole (calls hang until their deadlines), as with a cut cable.
  */
-final class Wiretap implements AutoCloseable {
+public final class Wiretap implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress target;
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<byte[]> clientStreams = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
+  /** Guarded by {@code this}: while true, pumps hold what they read and new connections wait. */
+  private boolean partitioned;
 
   private Wiretap(ServerSocket listener, InetSocketAddress target) {
     this.listener = listener;
@@ -30,7 +34,7 @@ final class Wiretap implements AutoCloseable {
   }
 
   /** A relay on {@code listen} to {@code target}, accepting connections at once. */
-  static Wiretap between(InetSocketAddress listen, InetSocketAddress target) throws IOException {
+  public static Wiretap between(InetSocketAddress listen, InetSocketAddress target) throws IOException {
     ServerSocket listener = new ServerSocket();
     listener.setReuseAddress(true);
     listener.bind(listen);
@@ -38,21 +42,39 @@ final class Wiretap implements AutoCloseable {
   }
 
   /** Every byte relayed so far, both directions interleaved in arrival order. */
-  byte[] captured() {
+  public byte[] captured() {
     synchronized (captured) {
       return captured.toByteArray();
     }
   }
 
   /** The bytes each client sent on its connection, one entry per closed connection. */
-  List<byte[]> clientStreams() {
+  public List<byte[]> clientStreams() {
     return List.copyOf(clientStreams);
+  }
+
+  /** Stops forwarding in both directions without closing anything, until {@link #heal()}. */
+  public synchronized void partition() {
+    partitioned = true;
+  }
+
+  /** Forwards again; what was read during the partition is delivered late, as TCP would retransmit it. */
+  public synchronized void heal() {
+    partitioned = false;
+    notifyAll();
+  }
+
+  private synchronized void awaitConnected() throws InterruptedException {
+    while (partitioned && !closed) {
+      wait();
+    }
   }
 
   private void accept() {
     while (!closed) {
       try {
         Socket client = listener.accept();
+        awaitConnected();
         Socket server = new Socket();
         server.connect(target, 5_000);
         sockets.add(client);
@@ -60,6 +82,8 @@ final class Wiretap implements AutoCloseable {
         ByteArrayOutputStream fromClient = new ByteArrayOutputStream();
         pump(client, server, fromClient);
         pump(server, client, null);
+      } catch (InterruptedException e) {
+        return;
       } catch (IOException e) {
         if (!closed) {
           // the target refused one connection (e.g. it is restarting): the client sees a reset
@@ -80,11 +104,14 @@ final class Wiretap implements AutoCloseable {
           if (copy != null) {
             copy.write(buf, 0, n);
           }
+          awaitConnected();
           out.write(buf, 0, n);
           out.flush();
         }
       } catch (IOException connectionEnded) {
         // either side hung up
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         if (copy != null) {
           clientStreams.add(copy.toByteArray());
@@ -105,7 +132,10 @@ final class Wiretap implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
     listener.close();
     sockets.forEach(Wiretap::closeQuietly);
   }
