@@ -19,6 +19,7 @@
 # against Docker Swarm on the same dockerd (io.baton.bench.DockerConvergenceBench).
 #
 #   scripts/bench.sh [--runs N]     N runs per figure (default 5); prints a table on stdout
+#   --keep (any benchmark) keeps its temp dir with the nodes' state dirs and logs, and prints where
 #
 # Builds the distribution and the bench module first if either is missing (./mvnw install without
 # tests). On JDK >= 25 it also (re)trains the CLI's AOT cache (bin/baton-train-aot, best effort) when

@@ -28,6 +28,7 @@ final class BenchMain {
    */
   static void run(String[] args, String usage, String help, String tempPrefix, Consumer<Path> extraCleanup, Body body) {
     int runs = 5;
+    boolean keep = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--runs" -> {
@@ -36,8 +37,9 @@ final class BenchMain {
           }
           runs = Integer.parseInt(args[++i]);
         }
+        case "--keep" -> keep = true;
         case "-h", "--help" -> {
-          System.out.println("usage: " + usage + "   " + help);
+          System.out.println("usage: " + usage + " [--keep]   " + help + "; --keep keeps the temp dir (state dirs, logs)");
           return;
         }
         default -> usage(usage, "unknown argument '" + args[i] + "'");
@@ -50,11 +52,16 @@ final class BenchMain {
       throw new UncheckedIOException(e);
     }
     AtomicBoolean cleaned = new AtomicBoolean();
+    boolean keepWork = keep;
     Runnable cleanup = () -> {
       if (cleaned.compareAndSet(false, true)) {
         Baton.stopAll();
         extraCleanup.accept(work);
-        NodeStartupBench.deleteTree(work);
+        if (keepWork) {
+          System.err.println("bench: kept its state dirs and logs in " + work);
+        } else {
+          NodeStartupBench.deleteTree(work);
+        }
       }
     };
     Runtime.getRuntime().addShutdownHook(new Thread(cleanup, "bench-cleanup"));

@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -425,6 +426,7 @@ public final class FaultBench {
     makeRunOn(name, victim);
     sampler.reset(name);
     ns.cut();
+    progress("%s cut off at %s", victim, LocalTime.now());
     try {
       cluster.awaitNodeState(victim, NodeState.NODE_STATE_DOWN, Member::up);
       FaultCluster.await("single's task running on the other worker", () -> FaultCluster.running(cluster.tasks(name)).stream()

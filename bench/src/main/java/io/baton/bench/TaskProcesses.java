@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -120,13 +122,14 @@ final class TaskProcesses {
         Map<String, Map<Long, Set<String>>> byService = new HashMap<>();
         for (TaskProcess p : now) {
           byService.computeIfAbsent(p.service(), s -> new HashMap<>())
-              .computeIfAbsent(p.slot(), s -> new HashSet<>()).add(p.taskId());
+              .computeIfAbsent(p.slot(), s -> new TreeSet<>()).add(p.taskId() + "@" + p.node());
         }
+        String at = LocalTime.now().toString();
         synchronized (this) {
           byService.forEach((service, slots) -> slots.forEach((slot, ids) -> {
             if (ids.size() > maxPerSlot.getOrDefault(service, 0)) {
               maxPerSlot.put(service, ids.size());
-              worstSeen.put(service, "slot " + slot + ": tasks " + ids);
+              worstSeen.put(service, "slot " + slot + ": tasks " + ids + " at " + at);
             }
           }));
         }
