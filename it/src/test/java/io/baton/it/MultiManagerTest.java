@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.baton.api.ControlGrpc;
 import io.baton.api.CreateServiceRequest;
+import io.baton.api.GetServiceRequest;
 import io.baton.api.ListNodesRequest;
 import io.baton.api.ListServicesRequest;
 import io.baton.api.ManagerStatus;
@@ -220,6 +221,38 @@ class MultiManagerTest {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
             assertThat(e.getStatus().getDescription()).contains("quorum");
           });
+    }
+  }
+
+  /**
+   * Reads answered on a follower (services, tasks, secrets) first catch up with the leader's commit
+   * index: a client that wrote through one manager reads its write back through any other, also
+   * through a manager that was down during the write and has just restarted. Regression: they were
+   * served from the follower's replica as it was, seconds behind after a restart.
+   */
+  @Test
+  void aFollowerAnswersReadsWithEveryWriteAcknowledgedBeforeThem() throws Exception {
+    try (TestCluster cluster = TestCluster.start(0)) {
+      cluster.addManager();
+      cluster.addManager();
+      BatonNode leader = cluster.leader();
+      BatonNode follower = cluster.managers().stream().filter(m -> m != leader).findFirst().orElseThrow();
+      for (int i = 0; i < 10; i++) {
+        String name = "written-" + i;
+        control(cluster, leader, leader).createService(CreateServiceRequest.newBuilder().setSpec(spec(name)).build());
+        assertThat(control(cluster, follower, follower).getService(
+            GetServiceRequest.newBuilder().setService(name).build()).getService().getSpec().getName()).isEqualTo(name);
+      }
+
+      java.nio.file.Path dir = follower.stateDir().root();
+      cluster.stop(follower);
+      for (int i = 0; i < 40; i++) {
+        control(cluster, leader, leader).createService(
+            CreateServiceRequest.newBuilder().setSpec(spec("while-down-" + i)).build());
+      }
+      BatonNode restarted = cluster.restart(dir, dir.getFileName().toString());
+      assertThat(control(cluster, restarted, restarted).listServices(ListServicesRequest.getDefaultInstance())
+          .getServicesCount()).isEqualTo(50);
     }
   }
 

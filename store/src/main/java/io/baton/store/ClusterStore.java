@@ -62,6 +62,17 @@ public interface ClusterStore extends AutoCloseable {
    */
   Subscription watch(Consumer<StoreEvent> listener);
 
+  /**
+   * Returns once this peer has applied every entry the Raft leader had committed when the call
+   * began (Raft's ReadIndex), so {@link #view()} then holds every write acknowledged anywhere before
+   * the call: a read on a follower sees what a client just wrote through the leader. Returns at
+   * once on the leader, whose own writes are applied before they are acknowledged.
+   *
+   * @throws StoreException.Unavailable if no leader answered within {@code timeout} (no quorum,
+   *     an election under way) or the store is closed
+   */
+  void awaitCaughtUp(Duration timeout) throws StoreException;
+
   /** Whether this peer is the Raft leader and ready to accept writes. */
   boolean isLeader();
 

@@ -84,6 +84,12 @@ public final class InMemoryClusterStore implements ClusterStore {
     return !closed;
   }
 
+  /** The one peer is always caught up. */
+  @Override
+  public void awaitCaughtUp(Duration timeout) throws StoreException {
+    checkOpen();
+  }
+
   @Override
   public void awaitLeader(Duration timeout) throws StoreException {
     checkOpen();

@@ -67,6 +67,8 @@ final class RaftSettings {
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, FIRST_ELECTION_TIMEOUT_MAX);
 
     RaftServerConfigKeys.setStagingTimeout(p, STAGING_TIMEOUT);
+    // Read requests (ClusterStore.awaitCaughtUp) go through ReadIndex, also on followers.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
 
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE_MAX);
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SEGMENT_PREALLOCATED);

@@ -528,6 +528,54 @@ public final class RatisClusterStore implements ClusterStore {
         });
   }
 
+  /**
+   * A read request to the local server: with the linearizable read option ({@link RaftSettings}) a
+   * follower asks the leader for its commit index and completes the request once it has applied
+   * that far; the state machine's query itself returns nothing.
+   */
+  @Override
+  public void awaitCaughtUp(Duration timeout) throws StoreException {
+    checkUsable();
+    if (isLeader()) {
+      return;
+    }
+    RaftClientRequest request =
+        RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(server.getId())
+            .setGroupId(groupId)
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(Message.EMPTY)
+            .setType(RaftClientRequest.readRequestType())
+            .build();
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = server.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      throw new StoreException.Unavailable("this manager cannot read from the Raft leader: " + e.getMessage(), e);
+    }
+    RaftClientReply answered;
+    try {
+      answered = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      reply.cancel(false);
+      throw new StoreException.Unavailable(
+          "no Raft leader confirmed this manager's copy of the store within " + timeout.toMillis()
+              + " ms; the managers may have lost their quorum");
+    } catch (InterruptedException e) {
+      reply.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new StoreException.Unavailable("interrupted while catching up with the Raft leader", e);
+    } catch (ExecutionException e) {
+      throw new StoreException.Unavailable(
+          "this manager could not catch up with the Raft leader: " + e.getCause().getMessage(), e.getCause());
+    }
+    if (!answered.isSuccess()) {
+      String why = answered.getException() == null ? "no reason given" : answered.getException().getMessage();
+      throw new StoreException.Unavailable("this manager could not catch up with the Raft leader: " + why);
+    }
+  }
+
   /** Failures that say nothing was appended and a leader is (about to be) here. */
   private boolean retryable(RaftException error) {
     if (error instanceof NotLeaderException nle) {

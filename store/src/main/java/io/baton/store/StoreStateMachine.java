@@ -115,6 +115,16 @@ final class StoreStateMachine extends BaseStateMachine {
     return storage;
   }
 
+  /**
+   * Answers the empty read request of {@link RatisClusterStore#awaitCaughtUp}: Ratis calls it once
+   * this peer has applied up to the leader's read index, which is all that request waits for.
+   * Reads themselves go to the in-memory view.
+   */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     byte[] plain = request.getMessage().getContent().toByteArray();

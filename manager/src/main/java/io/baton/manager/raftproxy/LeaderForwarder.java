@@ -7,6 +7,7 @@ import io.baton.manager.auth.AuthorizationInterceptor;
 import io.baton.manager.auth.Caller;
 import io.baton.manager.auth.ForwardedCaller;
 import io.baton.store.ClusterStore;
+import io.baton.store.StoreException;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.Context;
@@ -25,7 +26,9 @@ import java.util.function.Function;
  * {@link AuthorizationInterceptor}, so only calls the caller may make are forwarded, with the
  * caller's verified identity ({@link ForwardedCaller}); the leader checks it again.
  *
- * <p>A method answers locally when it is declared {@code ROUTING_LOCAL} or this manager leads.
+ * <p>A method answers locally when it is declared {@code ROUTING_LOCAL} or this manager leads; one
+ * declared {@code ROUTING_LOCAL_CURRENT} answers locally once this replica has caught up with the
+ * leader's commit index ({@link ClusterStore#awaitCaughtUp}).
  * While no leader is known (an election is under way), a call waits up to {@code electionWait} for
  * one and then fails with {@code UNAVAILABLE}; it never hangs. A call is forwarded at most once:
  * a forwarded call reaching a manager that no longer leads fails rather than bouncing on.
@@ -53,11 +56,18 @@ public final class LeaderForwarder implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    boolean local = AuthorizationInterceptor.ruleOf(call.getMethodDescriptor())
+    Routing routing = AuthorizationInterceptor.ruleOf(call.getMethodDescriptor())
         .map(AuthzRule::getRouting)
-        .map(Routing.ROUTING_LOCAL::equals)
-        .orElse(false);
-    if (local || store.isLeader()) {
+        .orElse(Routing.ROUTING_LEADER);
+    if (routing == Routing.ROUTING_LOCAL || store.isLeader()) {
+      return next.startCall(call, headers);
+    }
+    if (routing == Routing.ROUTING_LOCAL_CURRENT) {
+      try {
+        store.awaitCaughtUp(electionWait);
+      } catch (StoreException e) {
+        return refuse(call, e.getMessage());
+      }
       return next.startCall(call, headers);
     }
     if (ForwardedCaller.present(headers)) {
