@@ -56,7 +56,10 @@ public final class Agent implements AutoCloseable {
   private final AtomicReference<SessionMessage> held = new AtomicReference<>();
   private final AtomicLong periodMs = new AtomicLong();
   private final java.time.Clock clock;
+  /** When the last proof of a live session was sent for (see {@link #lastContact()}). */
   private volatile long lastContactMs;
+  /** Heartbeats go out at least this often (0: at the pushed period). */
+  private volatile long maxHeartbeatIntervalMs;
   private final Context.CancellableContext lifetime = Context.current().withCancellation();
   private volatile Context.CancellableContext current;
   private volatile boolean running;
@@ -95,9 +98,23 @@ public final class Agent implements AutoCloseable {
     loop = Thread.ofPlatform().name("baton-agent-session").daemon().start(this::run);
   }
 
-  /** When a manager was last heard from (a session message or an answered heartbeat). */
+  /**
+   * When this node last knew its session to be live on the leader: the send time of the last
+   * answered heartbeat, or of the session request whose first message arrived. Send times, not
+   * arrival times: after a partition heals, answers and messages buffered on the wire arrive late,
+   * and they prove only that the session was live when they were sent.
+   */
   public java.time.Instant lastContact() {
     return java.time.Instant.ofEpochMilli(lastContactMs);
+  }
+
+  /**
+   * Sends heartbeats at least every {@code interval} even when the cluster's period is longer, so
+   * {@link #lastContact()} never ages past it on a healthy link (a fence needs that). Call before
+   * {@link #start()}.
+   */
+  public void heartbeatAtLeastEvery(Duration interval) {
+    maxHeartbeatIntervalMs = Math.max(1, interval.toMillis());
   }
 
   /** True while managers refuse this node's session because it awaits join approval. */
@@ -172,6 +189,7 @@ public final class Agent implements AutoCloseable {
     current = context;
     ScheduledFuture<?>[] heartbeat = new ScheduledFuture<?>[1];
     try {
+      long requestedMs = clock.millis();
       context.run(() -> {
         Iterator<SessionMessage> stream = DispatcherGrpc.newBlockingStub(channels.get(address))
             .session(SessionRequest.newBuilder()
@@ -181,11 +199,11 @@ public final class Agent implements AutoCloseable {
         boolean first = true;
         while (stream.hasNext()) {
           SessionMessage message = view.apply(stream.next());
-          lastContactMs = clock.millis();
           if (message.getRemoved()) {
             listener.accept(message);
             continue;
           }
+          boolean opening = first;
           if (first) {
             first = false;
             sessionId.set(message.getSessionId());
@@ -198,10 +216,15 @@ public final class Agent implements AutoCloseable {
             if (heartbeat[0] != null) {
               heartbeat[0].cancel(false);
             }
-            heartbeat[0] = scheduleHeartbeats(address, message.getSessionId(), message.getHeartbeatPeriodMs(), context);
+            long cap = maxHeartbeatIntervalMs;
+            long every = cap > 0 ? Math.min(cap, message.getHeartbeatPeriodMs()) : message.getHeartbeatPeriodMs();
+            heartbeat[0] = scheduleHeartbeats(address, message.getSessionId(), every, context);
           }
           held.set(message);
           listener.accept(message);
+          if (opening) {
+            lastContactMs = Math.max(lastContactMs, requestedMs);
+          }
         }
       });
     } catch (StatusRuntimeException e) {
@@ -228,6 +251,7 @@ public final class Agent implements AutoCloseable {
   private ScheduledFuture<?> scheduleHeartbeats(
       String address, String session, long period, Context.CancellableContext context) {
     return scheduler.scheduleAtFixedRate(() -> {
+      long sentMs = clock.millis();
       try {
         DispatcherGrpc.newBlockingStub(channels.get(address))
             .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -235,7 +259,7 @@ public final class Agent implements AutoCloseable {
                 .setSessionId(session)
                 .setCertificateSerial(certificateSerial.get())
                 .build());
-        lastContactMs = clock.millis();
+        lastContactMs = Math.max(lastContactMs, sentMs);
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
         if (code == Status.Code.NOT_FOUND || code == Status.Code.INVALID_ARGUMENT

@@ -379,7 +379,9 @@ public final class BatonNode implements AutoCloseable {
     agent = new Agent(settings.agent(), channels, () -> file.managers(), description(), scheduler, random,
         this::onSession, settings.clock(), () -> keys.current().leaf().getSerialNumber().toString(16));
     if (file.fenceAfterMs() > 0) {
-      fence = new Fence(Duration.ofMillis(file.fenceAfterMs()), agent, tasks, settings.clock());
+      Duration fenceAfter = Duration.ofMillis(file.fenceAfterMs());
+      fence = new Fence(fenceAfter, agent::lastContact, tasks, settings.clock());
+      agent.heartbeatAtLeastEvery(fenceAfter.dividedBy(Fence.HEARTBEATS_PER_FENCE));
     }
     statuses = new StatusReporter(() -> channels.get(agent.currentManager()), agent::sessionId,
         settings.agent().rpcTimeout(), scheduler);
@@ -566,7 +568,11 @@ public final class BatonNode implements AutoCloseable {
     trustUpdater.apply(message.getTrustedRootsPem());
     renewIfAskedForRotation(message.getNode().getCertificate());
     secretValues.replace(message.getSecretsList());
-    tasks.reconcile(message.getTasksList());
+    if (fence != null) {
+      fence.apply(message.getTasksList());
+    } else {
+      tasks.reconcile(message.getTasksList());
+    }
     logs.onSession(message);
     List<String> managers = message.getManagersList().stream().map(m -> m.getAddr()).toList();
     if (!managers.isEmpty() && !managers.equals(file.managers())) {
