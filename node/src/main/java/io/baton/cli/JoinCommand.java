@@ -32,7 +32,9 @@ final class JoinCommand implements Callable<Integer> {
   String executor;
 
   @Option(names = "--fence-after", paramLabel = "DURATION",
-      description = "Stop all tasks when no manager was heard from for this long (off by default).")
+      description = "Stop all tasks when this node had no live session with the managers for this long; "
+          + "keep it plus the tasks' stop grace below 3 heartbeat periods, when managers mark a node down "
+          + "and move its tasks (off by default).")
   String fenceAfter;
 
   @Override
