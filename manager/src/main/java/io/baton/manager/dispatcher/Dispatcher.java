@@ -204,6 +204,7 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
     GrpcErrors.unary(observer, () -> {
       String nodeId = ((Caller.Node) Caller.current()).nodeId();
       requireSession(nodeId, request.getSessionId()).extend(deadlineFromNow());
+      restoreReady(nodeId);
       recordCertificateSerial(nodeId, request.getCertificateSerial());
       return HeartbeatResponse.newBuilder().setPeriodMs(periodMs()).build();
     });
@@ -275,16 +276,37 @@ public final class Dispatcher extends DispatcherGrpc.DispatcherImplBase implemen
 
   private void markDown(String nodeId, String reason) {
     try {
-      store.update(tx -> {
-        tx.node(nodeId)
-            .filter(n -> n.getStatus().getState() != NodeState.NODE_STATE_DOWN && !sessions.containsKey(nodeId))
-            .ifPresent(n -> tx.put(withState(n, NodeState.NODE_STATE_DOWN, reason)));
-        return null;
+      boolean marked = store.update(tx -> {
+        Optional<Node> node = tx.node(nodeId)
+            .filter(n -> n.getStatus().getState() != NodeState.NODE_STATE_DOWN && !sessions.containsKey(nodeId));
+        node.ifPresent(n -> tx.put(withState(n, NodeState.NODE_STATE_DOWN, reason)));
+        return node.isPresent();
       });
-      log.warn("node {} is down: {}", nodeId, reason);
+      if (marked) {
+        log.warn("node {} is down: {}", nodeId, reason);
+      }
     } catch (StoreException e) {
       log.warn("could not mark node {} down: {}", nodeId, e.getMessage());
     }
+  }
+
+  /**
+   * A node whose session is live is ready, whatever the store says: a new leader's {@link
+   * #onElected} may have marked it unknown in the instant its session was being opened, and no
+   * other event would set it ready again. Reads the local view first, so a heartbeat of a ready
+   * node writes nothing.
+   */
+  private void restoreReady(String nodeId) throws StoreException {
+    if (store.view().node(nodeId).map(n -> n.getStatus().getState() == NodeState.NODE_STATE_READY).orElse(true)) {
+      return;
+    }
+    store.update(tx -> {
+      tx.node(nodeId)
+          .filter(n -> n.getStatus().getState() != NodeState.NODE_STATE_READY && sessions.containsKey(nodeId))
+          .ifPresent(n -> tx.put(withState(n, NodeState.NODE_STATE_READY, "")));
+      return null;
+    });
+    awaitingReconnect.remove(nodeId);
   }
 
   private void markReady(String nodeId, NodeDescription description, String address) throws StoreException {

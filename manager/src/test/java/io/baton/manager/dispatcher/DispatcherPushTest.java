@@ -8,6 +8,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.baton.api.AssignedSecret;
+import io.baton.api.HeartbeatRequest;
+import io.baton.api.HeartbeatResponse;
+import io.baton.api.Node;
+import io.baton.api.NodeState;
 import io.baton.api.Principal;
 import io.baton.api.SessionMessage;
 import io.baton.api.SessionMessageKind;
@@ -23,11 +27,13 @@ import io.baton.store.StoreException;
 import io.baton.store.Tx;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -176,6 +182,43 @@ class DispatcherPushTest {
 
   private void endBatch() {
     scheduler.runBatches();
+  }
+
+  /**
+   * A new leader's take-over may mark a node unknown in the instant its session is being opened
+   * (seen in the fault trials: the node then stayed unknown for minutes, never ready, never down).
+   * The next heartbeat of the live session makes it ready again.
+   */
+  @Test
+  void aHeartbeatOfALiveSessionMakesItsNodeReadyAgain() throws Exception {
+    Session a = open("a");
+    String sessionId = a.messages.get(0).getSessionId();
+    assertThat(store.view().node("a").orElseThrow().getStatus().getState()).isEqualTo(NodeState.NODE_STATE_READY);
+    write(tx -> {
+      Node node = tx.node("a").orElseThrow();
+      tx.put(node.toBuilder().setStatus(node.getStatus().toBuilder().setState(NodeState.NODE_STATE_UNKNOWN)).build());
+      return null;
+    });
+
+    var caller = new Caller.Node(new NodeIdentity("a", Role.WORKER, "cluster"), Principal.PRINCIPAL_WORKER, "127.0.0.1:1");
+    var answer = new CompletableFuture<HeartbeatResponse>();
+    Context.current().withValue(Caller.CONTEXT_KEY, caller).run(() -> dispatcher.heartbeat(
+        HeartbeatRequest.newBuilder().setSessionId(sessionId).build(), new StreamObserver<>() {
+          @Override
+          public void onNext(HeartbeatResponse value) {
+            answer.complete(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            answer.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        }));
+    answer.get(10, TimeUnit.SECONDS);
+    assertThat(store.view().node("a").orElseThrow().getStatus().getState()).isEqualTo(NodeState.NODE_STATE_READY);
   }
 
   private Session open(String nodeId) {
