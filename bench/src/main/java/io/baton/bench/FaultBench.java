@@ -197,8 +197,9 @@ public final class FaultBench {
 
   /**
    * Every manager {@code reachable} accepts must show every acknowledged write exactly once. A
-   * manager answers reads from its own copy of the store, so one that was just frozen or restarted
-   * may lag a moment: it gets {@link FaultCluster#CONVERGE} to catch up.
+   * manager answers such reads only once its copy of the store has caught up with the leader's
+   * commit index, so one that was just frozen or restarted refuses them a moment: it gets {@link
+   * FaultCluster#CONVERGE}.
    */
   private void verifyWrites(AckedWrites acked, Predicate<Member> reachable) {
     for (Member m : cluster.managers) {
@@ -223,7 +224,7 @@ public final class FaultBench {
       }
       long lagMs = (System.nanoTime() - start) / 1_000_000;
       if (lagMs > 1_000) {
-        note(m + " showed every acknowledged write only after " + lagMs + " ms (reads are served from its own copy)");
+        note(m + " answered reads with every acknowledged write only after " + lagMs + " ms (restarting or catching up)");
       }
     }
   }
