@@ -16,6 +16,7 @@ import io.baton.api.ServiceSpec;
 import io.baton.api.Task;
 import io.baton.api.TaskState;
 import io.baton.api.UpdateNodeRequest;
+import io.baton.it.Cli;
 import io.baton.it.StateDirScan;
 import io.baton.it.TestCluster;
 import io.baton.it.Wiretap;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.Timeout;
  * Wiretap} relays and records both its manager API and its Raft port; so every byte another node
  * sends it — joins (root fetch, token, CSR, certificate), the data keys a joining manager fetches,
  * dispatcher sessions with their secrets, Raft replication and the forwarding of writes — crosses a
- * tap. The test then searches the recording for every secret the cluster holds.
+ * tap, and so does a root CA rotation (the new root key replicated, every node renewing under it,
+ * new join tokens). The test then searches the recording for every secret the cluster holds.
  */
 @Timeout(300)
 class EavesdropperTest {
@@ -101,10 +103,20 @@ class EavesdropperTest {
       secrets.put("worker token secret", utf8(secretOf(cluster.workerToken())));
       secrets.put("manager token secret", utf8(secretOf(cluster.managerToken())));
       secrets.put("root CA key", rootKeyDer(clusterObject.getRootCa().getCaKeyPem()));
-      for (DataKey key : clusterObject.getDataKeysList()) {
+
+      // A root CA rotation: the new root key is replicated, every node renews, new tokens are made.
+      Cli.Result rotated = Cli.run("--state-dir", cluster.manager().stateDir().root().toString(), "ca", "--rotate");
+      assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+      var rotatedCluster = cluster.store().view().cluster().orElseThrow();
+      assertThat(rotatedCluster.getRootCa().getCaKeyPem()).isNotEqualTo(clusterObject.getRootCa().getCaKeyPem());
+      secrets.put("new root CA key", rootKeyDer(rotatedCluster.getRootCa().getCaKeyPem()));
+      secrets.put("new worker token secret", utf8(secretOf(cluster.workerToken())));
+      secrets.put("new manager token secret", utf8(secretOf(cluster.managerToken())));
+      for (DataKey key : rotatedCluster.getDataKeysList()) {
         secrets.put("data key " + key.getId(), key.getKey().toByteArray());
       }
       for (BatonNode node : List.of(cluster.manager(), second, worker)) {
+        // the key of the certificate each node holds now, renewed under the new root
         secrets.put("private key of " + node.identity().nodeId(), node.credentials().key().getEncoded());
       }
       List<byte[]> wire = new ArrayList<>();
