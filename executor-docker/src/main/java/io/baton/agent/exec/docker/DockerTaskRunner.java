@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One task as one container: {@code prepare} makes sure the image is local (pulling it if it can)
- * and creates the container, {@code start} starts it and follows its output into the task's {@link
- * LogBuffer}, the executor's events stream completes its exit, {@code stop} is {@code docker stop}
+ * and creates the container, {@code start} starts it, {@link #logs()} follows its output into the
+ * task's {@link LogBuffer} once asked, the executor's events stream completes its exit, {@code stop} is {@code docker stop}
  * with the task's grace period (SIGTERM, then SIGKILL), {@code remove} is {@code docker rm -f}.
  *
  * <p>Thread-safe.
@@ -256,7 +256,6 @@ final class DockerTaskRunner implements TaskRunner {
         throw new ExecutorException("cannot start the container: " + Reasons.of(e), e);
       }
       started = true;
-      follower = followLogs(containerId);
     }
   }
 
@@ -360,7 +359,13 @@ final class DockerTaskRunner implements TaskRunner {
     } catch (ExecutionException e) {
       throw new IllegalStateException(e);
     }
-    logsDone.await(config.logDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    boolean following;
+    synchronized (lock) {
+      following = follower != null;
+    }
+    if (following) {
+      logsDone.await(config.logDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
     return status;
   }
 
@@ -438,8 +443,29 @@ final class DockerTaskRunner implements TaskRunner {
     }
   }
 
+  /**
+   * The task's output. Read from dockerd only once someone asks ({@code service logs}): dockerd's
+   * log driver keeps the whole output from the start, so a stream opened then still begins with the
+   * first line, and a task nobody reads costs dockerd no open stream (one per container slowed
+   * starts of many containers). Once the task has exited, returns when the buffer holds all of its
+   * output (or after the executor's log drain timeout).
+   */
   @Override
   public LogBuffer logs() {
+    boolean following;
+    synchronized (lock) {
+      if (started && !removed && follower == null) {
+        follower = followLogs(containerId);
+      }
+      following = follower != null;
+    }
+    if (following && exit.isDone()) {
+      try {
+        logsDone.await(config.logDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return logs;
   }
 }
