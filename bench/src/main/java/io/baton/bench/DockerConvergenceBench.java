@@ -1,12 +1,15 @@
 package io.baton.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.api.ControlGrpc;
+import io.baton.api.GetServiceRequest;
+import io.baton.api.ListTasksRequest;
+import io.baton.api.Task;
+import io.baton.api.TaskState;
+import io.baton.ca.ManagerChannels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * machine's dockerd: baton (one manager running its own tasks, {@code --executor docker}) against
  * Docker Swarm ({@code docker swarm init} on the same daemon), both measured in the same run with
  * {@code busybox:latest sleep 3600}, polled every 100 ms as {@code /work/shared/baselines/swarm}
- * polls Swarm. The start is the spawn of the create command; the end is the first poll that sees N
+ * polls Swarm (baton through one gRPC client of the bench, Swarm through the docker CLI). The start is the spawn of the create command; the end is the first poll that sees N
  * running tasks. A second figure leaves out the clients (JVM start-up of each baton CLI call,
  * polling): from the service's creation time to the status timestamp of its last task to report
  * running, both as the cluster recorded them. Between runs the service is removed and the bench
@@ -35,7 +38,6 @@ final class DockerConvergenceBench {
   private static final Duration NODE_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(300);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Baton baton;
   private final Path work;
@@ -104,6 +106,8 @@ final class DockerConvergenceBench {
       }
       pause();
     }
+    ManagerChannels channels = StateDirs.clientChannels(managerDir);
+    ControlGrpc.ControlBlockingStub control = ControlGrpc.newBlockingStub(channels.get(addr));
     List<Times> all = new ArrayList<>();
     for (int k : SIZES) {
       Times times = new Times(new ArrayList<>(), new ArrayList<>());
@@ -111,8 +115,8 @@ final class DockerConvergenceBench {
         String name = "b" + k + "-" + r;
         long start = System.nanoTime();
         cli("service", "create", "--detach", "--name", name, "--replicas", String.valueOf(k), IMAGE, "sleep", "3600");
-        Converged seen = awaitBatonRunning(name, k, start);
-        long cluster = batonClusterSide(name, seen.psJson());
+        Converged seen = awaitBatonRunning(control, name, k, start);
+        long cluster = batonClusterSide(control, name, seen.tasks());
         times.wall().add(seen.endNanos() - start);
         times.cluster().add(cluster);
         cli("service", "rm", name);
@@ -122,62 +126,46 @@ final class DockerConvergenceBench {
       }
       all.add(times);
     }
+    channels.close();
     Baton.stopAll();
     return all;
   }
 
-  private record Converged(long endNanos, String psJson) {}
+  private record Converged(long endNanos, List<Task> tasks) {}
 
   /** ns from the service's creation to its last task's running status, as the store has them. */
-  private long batonClusterSide(String service, String psJson) {
-    Baton.Result inspect = baton.run(CALL_TIMEOUT, "--state-dir", managerDir.toString(), "service", "inspect", service,
-        "--format", "json");
-    try {
-      long created = Instant.parse(JSON.readTree(NodeStartupBench.withoutJvmLog(inspect.stdout())).path("createdAt").asText())
-          .toEpochMilli();
-      long last = 0;
-      for (JsonNode t : JSON.readTree(NodeStartupBench.withoutJvmLog(psJson))) {
-        if (t.path("state").asText().equals("running")) {
-          last = Math.max(last, Instant.parse(t.path("updatedAt").asText()).toEpochMilli());
-        }
-      }
-      return (last - created) * 1_000_000;
-    } catch (IOException | RuntimeException e) {
-      throw new BenchException("service inspect/ps " + service + " printed no usable JSON: " + e.getMessage());
-    }
+  private long batonClusterSide(ControlGrpc.ControlBlockingStub control, String service, List<Task> tasks) {
+    long created = control.getService(GetServiceRequest.newBuilder().setService(service).build())
+        .getService().getMeta().getCreatedAtMs();
+    long last = tasks.stream().filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_RUNNING)
+        .mapToLong(t -> t.getStatus().getTimestampMs()).max().orElse(created);
+    return (last - created) * 1_000_000;
   }
 
-  private Converged awaitBatonRunning(String service, int k, long since) {
+  /**
+   * Polls the manager's control API over one mutual-TLS gRPC channel of this JVM, with the
+   * manager's own certificate: as cheap per poll as {@code docker service ps} is for Swarm. (A
+   * baton CLI process per poll would spend a JVM start-up of CPU on every poll, which the two cores
+   * would take from dockerd's starts.)
+   */
+  private Converged awaitBatonRunning(ControlGrpc.ControlBlockingStub control, String service, int k, long since) {
     long deadline = since + CONVERGE_TIMEOUT.toNanos();
     while (true) {
       if (!manager.isAlive()) {
         throw manager.failure("exited while service " + service + " converged");
       }
-      Baton.Result r = baton.run(CALL_TIMEOUT, "--state-dir", managerDir.toString(), "service", "ps", service,
-          "--format", "json");
-      long now = r.endNanos();
-      if (r.exitCode() == 0 && running(r.stdout()) == k) {
-        return new Converged(now, r.stdout());
+      List<Task> tasks = control.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .listTasks(ListTasksRequest.newBuilder().setService(service).build()).getTasksList();
+      long now = System.nanoTime();
+      long running = tasks.stream().filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_RUNNING
+          && t.getDesiredState() == TaskState.TASK_STATE_RUNNING).count();
+      if (running == k) {
+        return new Converged(now, tasks);
       }
       if (now > deadline) {
         throw manager.failure("service " + service + ": not " + k + " running within " + CONVERGE_TIMEOUT.toSeconds() + " s");
       }
       pause();
-    }
-  }
-
-  private static long running(String json) {
-    try {
-      JsonNode tasks = JSON.readTree(NodeStartupBench.withoutJvmLog(json));
-      long n = 0;
-      for (JsonNode t : tasks) {
-        if (t.path("state").asText().equals("running") && t.path("desiredState").asText().equals("running")) {
-          n++;
-        }
-      }
-      return n;
-    } catch (IOException e) {
-      throw new BenchException("service ps --format json printed no JSON: " + e.getMessage());
     }
   }
 
