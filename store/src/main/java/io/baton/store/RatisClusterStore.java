@@ -501,15 +501,8 @@ public final class RatisClusterStore implements ClusterStore {
 
   /** The batcher's sink: submits one entry to the local Raft server. */
   private CompletableFuture<List<ApplyResult>> submit(StoreBatch batch) {
-    RaftClientRequest request =
-        RaftClientRequest.newBuilder()
-            .setClientId(clientId)
-            .setServerId(server.getId())
-            .setGroupId(groupId)
-            .setCallId(callIds.incrementAndGet())
-            .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())))
-            .setType(RaftClientRequest.writeRequestType())
-            .build();
+    RaftClientRequest request = localRequest(
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(batch.toByteArray())), RaftClientRequest.writeRequestType());
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.submitClientRequestAsync(request);
@@ -539,15 +532,7 @@ public final class RatisClusterStore implements ClusterStore {
     if (isLeader()) {
       return;
     }
-    RaftClientRequest request =
-        RaftClientRequest.newBuilder()
-            .setClientId(clientId)
-            .setServerId(server.getId())
-            .setGroupId(groupId)
-            .setCallId(callIds.incrementAndGet())
-            .setMessage(Message.EMPTY)
-            .setType(RaftClientRequest.readRequestType())
-            .build();
+    RaftClientRequest request = localRequest(Message.EMPTY, RaftClientRequest.readRequestType());
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = server.submitClientRequestAsync(request);
@@ -574,6 +559,18 @@ public final class RatisClusterStore implements ClusterStore {
       String why = answered.getException() == null ? "no reason given" : answered.getException().getMessage();
       throw new StoreException.Unavailable("this manager could not catch up with the Raft leader: " + why);
     }
+  }
+
+  /** A request of this store's client to the local Raft server. */
+  private RaftClientRequest localRequest(Message message, RaftClientRequest.Type type) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(server.getId())
+        .setGroupId(groupId)
+        .setCallId(callIds.incrementAndGet())
+        .setMessage(message)
+        .setType(type)
+        .build();
   }
 
   /** Failures that say nothing was appended and a leader is (about to be) here. */
