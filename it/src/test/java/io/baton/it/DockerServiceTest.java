@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
@@ -17,14 +19,18 @@ import io.baton.api.CreateServiceRequest;
 import io.baton.api.RemoveServiceRequest;
 import io.baton.api.ReplicatedService;
 import io.baton.api.ServiceInfo;
+import io.baton.api.ServiceLogsRequest;
 import io.baton.api.ServiceSpec;
 import io.baton.api.TaskState;
 import io.baton.node.BatonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,8 +83,61 @@ class DockerServiceTest {
     }
   }
 
+  /** What dockerd holds of a container's output, both streams. */
+  private static String dockerLogs(String containerId) throws InterruptedException {
+    StringBuilder text = new StringBuilder();
+    docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(false)
+        .exec(new ResultCallback.Adapter<Frame>() {
+          @Override
+          public void onNext(Frame frame) {
+            synchronized (text) {
+              text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+            }
+          }
+        }).awaitCompletion(10, TimeUnit.SECONDS);
+    synchronized (text) {
+      return text.toString();
+    }
+  }
+
   private static List<Container> containers(String label, String value) {
     return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(label, value)).exec();
+  }
+
+  /**
+   * {@code service logs} of containers: the agent opens a container's log stream only when its
+   * logs are first asked for, and still gets the output from its first line.
+   */
+  @Test
+  void serviceLogsReturnEveryContainersOutputFromItsFirstLine() {
+    ServiceSpec.Builder spec = ServiceSpec.newBuilder().setName("talkers")
+        .setReplicated(ReplicatedService.newBuilder().setReplicas(2));
+    spec.getTaskBuilder().getContainerBuilder().setImage("busybox")
+        .addAllCommand(List.of("sh", "-c", "echo first-$BATON_TASK_SLOT; echo err-$BATON_TASK_SLOT >&2; sleep 600"))
+        .setStopGracePeriodMs(1_000);
+    String serviceId = control.createService(CreateServiceRequest.newBuilder().setSpec(spec).build())
+        .getService().getId();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+        cluster.store().view().tasksOfService(serviceId).stream()
+            .filter(t -> t.getStatus().getState() == TaskState.TASK_STATE_RUNNING).count() == 2);
+
+    // Once dockerd holds both containers' output, the very first request returns it.
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      for (Container c : containers(LABEL_SERVICE, serviceId)) {
+        if (!dockerLogs(c.getId()).contains("err-")) {
+          return false;
+        }
+      }
+      return true;
+    });
+    List<String> lines = new ArrayList<>();
+    control.serviceLogs(ServiceLogsRequest.newBuilder().setService("talkers").build())
+        .forEachRemaining(e -> lines.add(e.getSlot() + ":" + e.getText()));
+    assertThat(lines).contains("1:first-1", "2:first-2", "1:err-1", "2:err-2");
+
+    control.removeService(RemoveServiceRequest.newBuilder().setService("talkers").build());
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> containers(LABEL_SERVICE, serviceId).isEmpty());
   }
 
   @Test

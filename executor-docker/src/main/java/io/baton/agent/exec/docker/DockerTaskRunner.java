@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,8 @@ final class DockerTaskRunner implements TaskRunner {
   private static final Logger log = LoggerFactory.getLogger(DockerTaskRunner.class);
   /** Docker reports a container killed by SIGKILL with 128 + 9. */
   private static final int SIGKILL_EXIT = 137;
+  /** How often {@link #awaitHistory} looks whether the log stream has caught up. */
+  private static final long HISTORY_POLL_MS = 5;
 
   private final String taskId;
   private final ContainerPlan plan;
@@ -61,6 +64,8 @@ final class DockerTaskRunner implements TaskRunner {
   private CompletableFuture<Void> stopped;
   private Duration stopGrace;
   private ResultCallback.Adapter<Frame> follower;
+  /** Output bytes the log stream has delivered so far. */
+  private final AtomicLong followedBytes = new AtomicLong();
 
   DockerTaskRunner(
       String taskId,
@@ -272,6 +277,7 @@ final class DockerTaskRunner implements TaskRunner {
               @Override
               public void onNext(Frame frame) {
                 (frame.getStreamType() == StreamType.STDERR ? err : out).feed(frame.getPayload());
+                followedBytes.addAndGet(frame.getPayload().length);
               }
 
               @Override
@@ -447,25 +453,57 @@ final class DockerTaskRunner implements TaskRunner {
    * The task's output. Read from dockerd only once someone asks ({@code service logs}): dockerd's
    * log driver keeps the whole output from the start, so a stream opened then still begins with the
    * first line, and a task nobody reads costs dockerd no open stream (one per container slowed
-   * starts of many containers). Once the task has exited, returns when the buffer holds all of its
-   * output (or after the executor's log drain timeout).
+   * starts of many containers). Returns when the buffer holds the output written so far: all of it
+   * once the task has exited, else at least what dockerd held when the stream was opened (each
+   * bounded by the executor's log drain timeout).
    */
   @Override
   public LogBuffer logs() {
+    boolean opened = false;
     boolean following;
+    String id;
     synchronized (lock) {
       if (started && !removed && follower == null) {
         follower = followLogs(containerId);
+        opened = true;
       }
       following = follower != null;
+      id = containerId;
     }
-    if (following && exit.isDone()) {
-      try {
+    try {
+      if (following && exit.isDone()) {
         logsDone.await(config.logDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      } else if (opened) {
+        awaitHistory(id);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     return logs;
+  }
+
+  /**
+   * Waits until the just opened log stream has delivered the output dockerd holds now, which a
+   * one-shot read counts: a first {@code service logs} then shows it instead of an empty buffer.
+   */
+  private void awaitHistory(String id) throws InterruptedException {
+    long deadline = System.nanoTime() + config.logDrainTimeout().toNanos();
+    AtomicLong held = new AtomicLong();
+    try {
+      docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(false)
+          .exec(new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame frame) {
+              held.addAndGet(frame.getPayload().length);
+            }
+          })
+          .awaitCompletion(config.logDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      log.debug("task {}: cannot count its output: {}", taskId, Reasons.of(e));
+      return;
+    }
+    while (followedBytes.get() < held.get() && logsDone.getCount() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(HISTORY_POLL_MS);
+    }
   }
 }
