@@ -57,7 +57,7 @@ public final class Agent implements AutoCloseable {
   private final AtomicLong periodMs = new AtomicLong();
   private final java.time.Clock clock;
   /** When the last proof of a live session was sent for (see {@link #lastContact()}). */
-  private volatile long lastContactMs;
+  private final AtomicLong lastContactMs = new AtomicLong();
   /** Heartbeats go out at least this often (0: at the pushed period). */
   private volatile long maxHeartbeatIntervalMs;
   private final Context.CancellableContext lifetime = Context.current().withCancellation();
@@ -82,7 +82,7 @@ public final class Agent implements AutoCloseable {
       Supplier<String> certificateSerial) {
     this.clock = clock;
     this.certificateSerial = certificateSerial;
-    this.lastContactMs = clock.millis();
+    this.lastContactMs.set(clock.millis());
     this.config = config;
     this.channels = channels;
     this.managers = managers;
@@ -105,7 +105,7 @@ public final class Agent implements AutoCloseable {
    * and they prove only that the session was live when they were sent.
    */
   public java.time.Instant lastContact() {
-    return java.time.Instant.ofEpochMilli(lastContactMs);
+    return java.time.Instant.ofEpochMilli(lastContactMs.get());
   }
 
   /**
@@ -223,7 +223,7 @@ public final class Agent implements AutoCloseable {
           held.set(message);
           listener.accept(message);
           if (opening) {
-            lastContactMs = Math.max(lastContactMs, requestedMs);
+            lastContactMs.accumulateAndGet(requestedMs, Math::max);
           }
         }
       });
@@ -259,7 +259,7 @@ public final class Agent implements AutoCloseable {
                 .setSessionId(session)
                 .setCertificateSerial(certificateSerial.get())
                 .build());
-        lastContactMs = Math.max(lastContactMs, sentMs);
+        lastContactMs.accumulateAndGet(sentMs, Math::max);
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
         if (code == Status.Code.NOT_FOUND || code == Status.Code.INVALID_ARGUMENT
