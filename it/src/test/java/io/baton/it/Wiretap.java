@@ -64,7 +64,7 @@ public final class Wiretap implements AutoCloseable {
     notifyAll();
   }
 
-  private synchronized void awaitConnected() throws InterruptedException {
+  private synchronized void awaitHealed() throws InterruptedException {
     while (partitioned && !closed) {
       wait();
     }
@@ -74,7 +74,7 @@ public final class Wiretap implements AutoCloseable {
     while (!closed) {
       try {
         Socket client = listener.accept();
-        awaitConnected();
+        awaitHealed();
         Socket server = new Socket();
         server.connect(target, 5_000);
         sockets.add(client);
@@ -104,7 +104,7 @@ public final class Wiretap implements AutoCloseable {
           if (copy != null) {
             copy.write(buf, 0, n);
           }
-          awaitConnected();
+          awaitHealed();
           out.write(buf, 0, n);
           out.flush();
         }
