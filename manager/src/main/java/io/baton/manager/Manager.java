@@ -21,7 +21,7 @@ import io.baton.manager.orchestrator.Orchestrator;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreException;
 import io.grpc.BindableService;
-import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -103,7 +103,7 @@ public final class Manager implements AutoCloseable {
       Clock clock,
       SecureRandom random,
       ScheduledExecutorService scheduler,
-      Function<String, Channel> managerChannels) {
+      Function<String, ManagedChannel> managerChannels) {
     this.store = store;
     this.random = random;
     this.scheduler = scheduler;

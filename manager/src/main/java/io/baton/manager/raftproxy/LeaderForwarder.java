@@ -9,9 +9,9 @@ import io.baton.manager.auth.ForwardedCaller;
 import io.baton.store.ClusterStore;
 import io.baton.store.StoreException;
 import io.grpc.CallOptions;
-import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -19,6 +19,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -31,14 +32,16 @@ import java.util.function.Function;
  * leader's commit index ({@link ClusterStore#awaitCaughtUp}).
  * While no leader is known (an election is under way), a call waits up to {@code electionWait} for
  * one and then fails with {@code UNAVAILABLE}; it never hangs. A call is forwarded at most once:
- * a forwarded call reaching a manager that no longer leads fails rather than bouncing on.
+ * a forwarded call reaching a manager that no longer leads fails rather than bouncing on. Before a
+ * call is relayed, the channel to the leader must hold a connection ({@link LeaderConnection}), so a
+ * leader that was down a moment ago is dialled again instead of the call failing on a stale backoff.
  */
 public final class LeaderForwarder implements ServerInterceptor {
   private static final long POLL_MS = 20;
 
   private final ClusterStore store;
   private final String selfId;
-  private final Function<String, Channel> channels;
+  private final Function<String, ManagedChannel> channels;
   private final Duration electionWait;
 
   /**
@@ -46,7 +49,7 @@ public final class LeaderForwarder implements ServerInterceptor {
    * @param electionWait how long a call waits for a leader to be elected
    */
   public LeaderForwarder(
-      ClusterStore store, String selfId, Function<String, Channel> channels, Duration electionWait) {
+      ClusterStore store, String selfId, Function<String, ManagedChannel> channels, Duration electionWait) {
     this.store = store;
     this.selfId = selfId;
     this.channels = channels;
@@ -82,12 +85,18 @@ public final class LeaderForwarder implements ServerInterceptor {
           + " ms: the managers may have lost their quorum; retry later");
     }
     CallOptions options = CallOptions.DEFAULT;
+    Duration connectWait = electionWait;
     Deadline deadline = Context.current().getDeadline();
     if (deadline != null) {
       options = options.withDeadline(deadline);
+      connectWait = Duration.ofNanos(Math.min(connectWait.toNanos(), deadline.timeRemaining(TimeUnit.NANOSECONDS)));
     }
-    return ForwardingCall.start(
-        call, channels.apply(leader.get()), ForwardedCaller.headers(Caller.current()), options);
+    ManagedChannel channel = channels.apply(leader.get());
+    if (!LeaderConnection.awaitReady(channel, connectWait)) {
+      return refuse(call, "the Raft leader at " + leader.get() + " cannot be reached from this manager within "
+          + connectWait.toMillis() + " ms; retry the call, or call the leader directly");
+    }
+    return ForwardingCall.start(call, channel, ForwardedCaller.headers(Caller.current()), options);
   }
 
   /** The leader's manager API address, waiting up to {@link #electionWait} for one. */
