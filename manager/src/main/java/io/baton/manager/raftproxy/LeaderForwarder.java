@@ -20,6 +20,7 @@ import io.grpc.Status;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 /**
@@ -37,7 +38,9 @@ import java.util.function.Function;
  * leader that was down a moment ago is dialled again instead of the call failing on a stale backoff.
  */
 public final class LeaderForwarder implements ServerInterceptor {
-  private static final long POLL_MS = 20;
+  private static final Duration POLL = Duration.ofMillis(20);
+  /** How long one attempt to connect to the leader may take before the leader is looked up again. */
+  private static final Duration CONNECT_SLICE = Duration.ofMillis(250);
 
   private final ClusterStore store;
   private final String selfId;
@@ -76,51 +79,74 @@ public final class LeaderForwarder implements ServerInterceptor {
     if (ForwardedCaller.present(headers)) {
       return refuse(call, "this manager is no longer the Raft leader; retry the call");
     }
-    Optional<String> leader = awaitLeaderAddress();
-    if (store.isLeader()) {
-      return next.startCall(call, headers);
-    }
-    if (leader.isEmpty()) {
-      return refuse(call, "no Raft leader was elected within " + electionWait.toMillis()
-          + " ms: the managers may have lost their quorum; retry later");
-    }
     CallOptions options = CallOptions.DEFAULT;
-    Duration connectWait = electionWait;
+    Duration wait = electionWait;
     Deadline deadline = Context.current().getDeadline();
     if (deadline != null) {
       options = options.withDeadline(deadline);
-      connectWait = Duration.ofNanos(Math.min(connectWait.toNanos(), deadline.timeRemaining(TimeUnit.NANOSECONDS)));
+      wait = Duration.ofNanos(Math.min(wait.toNanos(), deadline.timeRemaining(TimeUnit.NANOSECONDS)));
     }
-    ManagedChannel channel = channels.apply(leader.get());
-    if (!LeaderConnection.awaitReady(channel, connectWait)) {
-      return refuse(call, "the Raft leader at " + leader.get() + " cannot be reached from this manager within "
-          + connectWait.toMillis() + " ms; retry the call, or call the leader directly");
-    }
-    return ForwardingCall.start(call, channel, ForwardedCaller.headers(Caller.current()), options);
+    return switch (route(wait)) {
+      case Route.Local local -> next.startCall(call, headers);
+      case Route.Refused refused -> refuse(call, refused.why());
+      case Route.Relay relay ->
+          ForwardingCall.start(call, relay.channel(), ForwardedCaller.headers(Caller.current()), options);
+    };
   }
 
-  /** The leader's manager API address, waiting up to {@link #electionWait} for one. */
-  private Optional<String> awaitLeaderAddress() {
-    long deadline = System.nanoTime() + electionWait.toNanos();
-    while (true) {
-      Optional<String> leader = store.membership().leaderId();
-      if (leader.isPresent() && leader.get().equals(selfId) && store.isLeader()) {
-        return Optional.empty();
+  /** Where a call that needs the leader goes. */
+  private sealed interface Route {
+    /** This manager leads now. */
+    record Local() implements Route {}
+
+    /** To the leader over a connected channel. */
+    record Relay(ManagedChannel channel) implements Route {}
+
+    record Refused(String why) implements Route {}
+  }
+
+  /**
+   * Finds the leader and a connected channel to it within {@code wait}. The leader is looked up
+   * again after each {@link #CONNECT_SLICE}: right after a leader died, this replica may still name
+   * it for an election's time, and a call must move on to the new leader rather than wait for the
+   * dead one.
+   */
+  private Route route(Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    String unreachable = null;
+    while (!Thread.currentThread().isInterrupted()) {
+      if (store.isLeader()) {
+        return new Route.Local();
       }
-      Optional<String> address = leader.filter(id -> !id.equals(selfId))
-          .flatMap(id -> store.view().node(id))
-          .map(Node::getManagerAddr)
-          .filter(a -> !a.isEmpty());
-      if (address.isPresent() || System.nanoTime() >= deadline) {
-        return address;
+      Optional<String> address = leaderAddress();
+      long left = deadline - System.nanoTime();
+      if (address.isPresent()) {
+        ManagedChannel channel = channels.apply(address.get());
+        if (LeaderConnection.awaitReady(channel, Duration.ofNanos(Math.min(left, CONNECT_SLICE.toNanos())))) {
+          return new Route.Relay(channel);
+        }
+        unreachable = address.get();
+      } else if (left > 0) {
+        LockSupport.parkNanos(Math.min(left, POLL.toNanos()));
       }
-      try {
-        Thread.sleep(POLL_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return Optional.empty();
+      if (System.nanoTime() >= deadline) {
+        return new Route.Refused(unreachable == null
+            ? "no Raft leader was elected within " + wait.toMillis()
+                + " ms: the managers may have lost their quorum; retry later"
+            : "the Raft leader at " + unreachable + " could not be reached from this manager within "
+                + wait.toMillis() + " ms; retry the call");
       }
     }
+    return new Route.Refused("this manager is shutting down; retry the call on another manager");
+  }
+
+  /** The manager API address of the leader this replica knows of, unless it is this manager. */
+  private Optional<String> leaderAddress() {
+    return store.membership().leaderId()
+        .filter(id -> !id.equals(selfId))
+        .flatMap(id -> store.view().node(id))
+        .map(Node::getManagerAddr)
+        .filter(a -> !a.isEmpty());
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String why) {
