@@ -13,20 +13,20 @@ import io.baton.api.Toggle;
 import io.baton.api.UpdateClusterRequest;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.node.BatonNode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The disk thief's view of a whole cluster (three managers, a worker): after services, labels and
  * a data-key rotation were written and every node stopped, no byte under any state dir holds the
- * cluster state in the clear, and every manager's Raft log holds only encrypted records. The
+ * cluster state in the clear, and every state record of every manager's Raft log (read entry by
+ * entry from its segment files) is encrypted. The
  * managers then restart from disk and still read all of it.
  */
 @Timeout(300)
@@ -74,12 +74,12 @@ class EncryptionAtRestTest {
         StateDirScan.assertNoneContains(cluster.root(), marker);
       }
       for (Path dir : managerDirs) {
-        List<Path> segments = logSegments(dir.resolve("raft"));
-        assertThat(segments).as("Raft log of %s", dir).isNotEmpty();
-        for (Path segment : segments) {
-          assertThat(StateDirScan.filesContaining(segment, "BTNE".getBytes(StandardCharsets.US_ASCII)))
-              .as("%s holds encrypted records", segment).isNotEmpty();
-        }
+        List<LogEntryProto> records = RaftSegments.entries(dir.resolve("raft")).stream()
+            .filter(LogEntryProto::hasStateMachineLogEntry).toList();
+        assertThat(records).as("state records in the Raft log of %s", dir).isNotEmpty();
+        assertThat(records).as("Raft log of %s", dir).allSatisfy(record -> assertThat(
+            record.getStateMachineLogEntry().getLogData().startsWith(ByteString.copyFromUtf8("BTNE")))
+            .as("entry %d is encrypted", record.getIndex()).isTrue());
       }
 
       for (Path dir : managerDirs) {
@@ -94,12 +94,6 @@ class EncryptionAtRestTest {
           .map(s -> s.getSpec().getLabelsMap().get("owner"))).containsOnly(MARKER + "-label");
       assertThat(after.updateCluster(UpdateClusterRequest.newBuilder().setAutolock(Toggle.TOGGLE_UNCHANGED)
           .setRotateDataKey(true).build()).getCurrentDataKey()).isEqualTo(3);
-    }
-  }
-
-  private static List<Path> logSegments(Path raft) throws Exception {
-    try (Stream<Path> files = Files.walk(raft)) {
-      return files.filter(p -> p.getFileName().toString().startsWith("log_")).toList();
     }
   }
 }
