@@ -136,9 +136,16 @@ final class ProcessTaskRunner implements TaskRunner {
     }
   }
 
+  /**
+   * A platform thread, not a virtual one: a read from a process pipe blocks in native code for the
+   * task's whole life and so holds the carrier of a virtual thread. Once the scheduler's spare
+   * carriers had retired, the readers of a few long-running tasks held every carrier, and the
+   * virtual threads that would stop those tasks never ran: the agent hung at shutdown.
+   */
   private Thread pump(Process started, LogLine.Source source) {
     var stream = source == LogLine.Source.STDOUT ? started.getInputStream() : started.getErrorStream();
-    return Thread.ofVirtual()
+    return Thread.ofPlatform()
+        .daemon()
         .name("baton-task-" + taskId + "-" + source.name().toLowerCase(Locale.ROOT))
         .start(new OutputPump(stream, source, logs));
   }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -177,6 +178,47 @@ class ProcessTaskRunnerTest {
     assertThat(Processes.sleeping("307")).isEmpty();
     assertThat(runner.awaitExit().exitCode()).isEqualTo(137);
     runner.stop(Duration.ZERO);
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void manyRunningTasksLeaveVirtualThreadsFreeToStopThem() throws Exception {
+    // Each running task has two output readers blocked in pipe reads. On virtual threads each such
+    // read held a carrier of the virtual-thread scheduler; once its spare carriers retired, none was
+    // left for the virtual threads that stop the tasks, and a stopping agent waited forever.
+    int tasks = 4 * Runtime.getRuntime().availableProcessors() + 2;
+    ProcessExecutor processes = executor();
+    List<TaskRunner> runners = new ArrayList<>();
+    List<Thread> waiting = new ArrayList<>();
+    for (int i = 0; i < tasks; i++) {
+      TaskRunner runner =
+          processes.create(TestTasks.running("many" + i, "sleep", "311"), TaskContext.of(tmp.resolve("w" + i)));
+      runners.add(runner);
+      waiting.add(Thread.ofVirtual().start(() -> {
+        try {
+          runner.prepare();
+          runner.start();
+          runner.awaitExit();
+        } catch (ExecutorException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> Processes.sleeping("311").size() == tasks);
+    // Idle past the 30 s keep-alive after which the virtual-thread scheduler retires spare carriers.
+    Thread.sleep(Duration.ofSeconds(35));
+
+    List<Thread> stopping =
+        runners.stream()
+            .map(runner -> Thread.ofVirtual().start(() -> runner.stop(Duration.ofSeconds(5))))
+            .toList();
+    for (Thread stop : stopping) {
+      assertThat(stop.join(Duration.ofSeconds(15))).as("a stop finished").isTrue();
+    }
+    for (Thread wait : waiting) {
+      assertThat(wait.join(Duration.ofSeconds(15))).as("a task's exit was seen").isTrue();
+    }
+    assertThat(Processes.sleeping("311")).isEmpty();
   }
 
   @Test
