@@ -240,11 +240,35 @@ final class Baton {
       return sb.toString();
     }
 
-    /** SIGTERM, then SIGKILL if it has not exited after 15 s. */
+    /**
+     * SIGTERM, then SIGKILL if it has not exited after 15 s; before that kill, the JVM's threads,
+     * virtual ones included ({@code jcmd PID Thread.dump_to_file}), go to {@code LOG.threads}, to
+     * show where it hung.
+     */
     @Override
     public void close() {
-      stop(process);
+      stop(process, this::dumpThreads);
       LIVE.remove(this);
+    }
+
+    private void dumpThreads() {
+      Path jcmd = ProcessHandle.current().info().command().map(java -> Path.of(java).resolveSibling("jcmd"))
+          .orElse(Path.of("jcmd"));
+      Path dump = log.resolveSibling(log.getFileName() + ".threads");
+      try {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.dump_to_file",
+            "-overwrite", "-format=text", dump.toString())
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor(20, TimeUnit.SECONDS)) {
+          System.err.println("bench: the threads of PID " + process.pid() + " are in " + dump);
+        } else {
+          p.destroyForcibly();
+        }
+      } catch (IOException e) {
+        System.err.println("bench: no thread dump of PID " + process.pid() + ": " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -264,6 +288,11 @@ final class Baton {
   }
 
   private static void stop(Process p) {
+    stop(p, () -> {});
+  }
+
+  /** SIGTERM; if {@code p} is still alive after {@link #STOP_GRACE}, runs {@code beforeKill}, then SIGKILL. */
+  private static void stop(Process p, Runnable beforeKill) {
     if (!p.isAlive()) {
       return;
     }
@@ -271,6 +300,7 @@ final class Baton {
     try {
       if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
         System.err.println("bench: PID " + p.pid() + " did not stop within " + STOP_GRACE.toSeconds() + " s; killing it");
+        beforeKill.run();
         p.destroyForcibly();
         p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       }
