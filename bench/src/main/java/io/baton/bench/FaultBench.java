@@ -2,18 +2,22 @@ package io.baton.bench;
 
 import com.google.protobuf.ByteString;
 import io.baton.api.Availability;
+import io.baton.api.ClusterInfo;
 import io.baton.api.CreateSecretRequest;
 import io.baton.api.CreateServiceRequest;
+import io.baton.api.GetClusterRequest;
 import io.baton.api.GetServiceRequest;
 import io.baton.api.ListServicesRequest;
 import io.baton.api.NodeState;
 import io.baton.api.ReplicatedService;
+import io.baton.api.RootRotationProgress;
 import io.baton.api.SecretReference;
 import io.baton.api.SecretSpec;
 import io.baton.api.Service;
 import io.baton.api.ServiceSpec;
 import io.baton.api.Task;
 import io.baton.api.TaskState;
+import io.baton.api.UpdateClusterRequest;
 import io.baton.api.UpdateNodeRequest;
 import io.baton.api.UpdateOrder;
 import io.baton.api.UpdateServiceRequest;
@@ -34,7 +38,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -51,7 +57,9 @@ import java.util.stream.Stream;
  * <p>Cluster A (3 managers + 2 workers on loopback, heartbeat 1 s): kill -9 and SIGSTOP/SIGCONT
  * (3 s, five times the 600 ms maximum election timeout) of the leader and of a follower under
  * continuous writes; both during a rolling update (stop-first, then start-first); kill -9 and
- * SIGSTOP of a worker running a secret-using service; the whole cluster stopped and started again.
+ * SIGSTOP of a worker running a secret-using service; kill -9 of the leader and of a follower while
+ * the data key rotates under writes, and of the leader in the middle of a root CA rotation; the
+ * whole cluster stopped and started again.
  * Cluster B (needs root and {@code ip netns}; otherwise skipped, saying why): a worker with
  * {@code --fence-after 1s} in its own network namespace cut off, then the leader manager of 3 cut
  * off.
@@ -70,6 +78,7 @@ public final class FaultBench {
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(90);
   private static final int WRITES_PER_PHASE = 15;
   private static final Path SECRETS_ROOT = Path.of("/run/baton/secrets");
+  private static final Random RANDOM = new Random();
 
   private final Baton baton;
   private final Path work;
@@ -151,6 +160,9 @@ public final class FaultBench {
         workerFault(cluster.workers.get(0), true);
       });
       trial("SIGSTOP worker running secret tasks past the grace, SIGCONT", () -> workerFault(cluster.workers.get(1), false));
+      trial("kill -9 leader while it rotates the data key under writes", () -> dataKeyRotation(true));
+      trial("kill -9 follower while the data key rotates under writes", () -> dataKeyRotation(false));
+      trial("kill -9 leader in the middle of a root CA rotation", this::rootRotation);
       trial("whole cluster stopped and started again", this::wholeRestart);
       trial("no secret in any state dir or log of cluster A", this::noSecretOnDisk);
     } finally {
@@ -349,6 +361,102 @@ public final class FaultBench {
   private void availability(Member node, Availability availability) {
     cluster.query(c -> c.updateNode(UpdateNodeRequest.newBuilder().setNode(node.id).setAvailability(availability).build()))
         .orElseThrow(() -> new BenchException("node update of " + node + " refused"));
+  }
+
+  /**
+   * {@code cluster update --rotate-data-key} while writes go on, and the leader (or a follower)
+   * killed 0–40 ms after the request left: the moment it applies the new key and starts writing
+   * records under it. Afterwards the restarted manager reads its store (its ring was persisted
+   * before any record under the new key), every manager holds the same ring, an acknowledged
+   * rotation is not lost, no acknowledged write is lost, and the next rotation works. The whole
+   * restart that follows reopens every manager's store from disk.
+   */
+  private void dataKeyRotation(boolean leader) {
+    int keysBefore = cluster.awaitSameCluster(i -> true).getDataKeyCount();
+    writes.startBackground(WRITE_TIMEOUT);
+    boolean acknowledged;
+    try {
+      writes.awaitMore(writes.acknowledged(), WRITES_PER_PHASE, WRITE_TIMEOUT);
+      Member target = cluster.awaitLeader(Member::up);
+      Member victim = leader ? target : follower();
+      int delayMs = RANDOM.nextInt(41);
+      CompletableFuture<Boolean> rotation = CompletableFuture.supplyAsync(() -> {
+        try {
+          cluster.control(target).updateCluster(UpdateClusterRequest.newBuilder().setRotateDataKey(true).build());
+          return true;
+        } catch (StatusRuntimeException e) {
+          return false;
+        }
+      });
+      sleep(Duration.ofMillis(delayMs));
+      cluster.kill(victim);
+      acknowledged = rotation.join();
+      note("data-key rotation: " + victim + " killed " + delayMs + " ms after the request, which was "
+          + (acknowledged ? "acknowledged" : "not acknowledged"));
+      writes.awaitMore(writes.acknowledged(), WRITES_PER_PHASE, WRITE_TIMEOUT);
+      cluster.restart(victim);
+      cluster.awaitHealthy();
+      writes.awaitMore(writes.acknowledged(), WRITES_PER_PHASE, WRITE_TIMEOUT);
+    } finally {
+      writes.stopBackground();
+    }
+    verifyWrites(writes, Member::up);
+    int keysAfter = cluster.awaitSameCluster(i -> i.getDataKeyCount() >= keysBefore).getDataKeyCount();
+    if (acknowledged && keysAfter != keysBefore + 1 || keysAfter > keysBefore + 1) {
+      throw new BenchException("data keys: " + keysBefore + " before, " + keysAfter + " after a rotation that was "
+          + (acknowledged ? "" : "not ") + "acknowledged");
+    }
+    cluster.query(c -> c.updateCluster(UpdateClusterRequest.newBuilder().setRotateDataKey(true).build()))
+        .orElseThrow(() -> new BenchException("the next data-key rotation was refused"));
+    cluster.awaitSameCluster(i -> i.getDataKeyCount() == keysAfter + 1);
+  }
+
+  /**
+   * {@code ca --rotate} with the leader killed once a random number (1 to all) of the nodes hold a
+   * certificate of the new root, then restarted: the next leader finishes the rotation (the
+   * killed one renews when it is back), the cluster trusts only the new root, and no task moved or
+   * restarted on the way. The harness's own client certificate is the first manager's, so it is
+   * read again from that manager's state dir once the old root is no longer trusted.
+   */
+  private void rootRotation() {
+    Set<String> tasksBefore = runningTaskIds();
+    ClusterInfo before = cluster.awaitSameCluster(i -> true);
+    cluster.query(c -> c.updateCluster(UpdateClusterRequest.newBuilder().setRotateRootCa(true).build()))
+        .orElseThrow(() -> new BenchException("ca --rotate refused"));
+    int total = cluster.all().size();
+    int killAt = 1 + RANDOM.nextInt(total);
+    RootRotationProgress seen = FaultCluster.await(killAt + " of " + total + " nodes on the new root",
+        () -> cluster.query(c -> c.getCluster(GetClusterRequest.getDefaultInstance()))
+            .filter(i -> !i.getRootCaDigest().equals(before.getRootCaDigest()) || i.getRootRotation().getNodesDone() >= killAt)
+            .map(ClusterInfo::getRootRotation), FaultCluster.CONVERGE);
+    Member leader = cluster.awaitLeader(Member::up);
+    cluster.kill(leader);
+    note("root rotation: leader " + leader + " killed with " + seen.getNodesDone() + " of " + seen.getNodesTotal()
+        + " nodes moved" + (seen.getNodesTotal() == 0 ? " (the rotation had already finished)" : ""));
+    cluster.awaitLeader(m -> m.up() && m != leader);
+    cluster.restart(leader);
+    FaultCluster.await("the rotation finished: one new root trusted", () -> {
+      try {
+        ClusterInfo now = cluster.control(cluster.managers.get(0)).getCluster(GetClusterRequest.getDefaultInstance());
+        return !now.hasRootRotation() && !now.getRootCaDigest().equals(before.getRootCaDigest());
+      } catch (StatusRuntimeException e) {
+        cluster.reloadCredentials(); // the old root (and the harness's certificate of it) is no longer trusted
+        return false;
+      }
+    }, FaultCluster.CONVERGE);
+    // A connection opened before the finish keeps working; a new one needs a certificate of the new root.
+    cluster.reloadCredentials();
+    cluster.awaitHealthy();
+    Set<String> tasksAfter = runningTaskIds();
+    if (!tasksAfter.equals(tasksBefore)) {
+      throw new BenchException("tasks changed across the root rotation: " + tasksBefore.size() + " running before, "
+          + tasksAfter.size() + " after, " + tasksAfter.stream().filter(t -> !tasksBefore.contains(t)).count() + " new");
+    }
+  }
+
+  private Set<String> runningTaskIds() {
+    return Stream.of("sec", "roll-stop", "roll-start").flatMap(s -> FaultCluster.running(cluster.tasks(s)).stream())
+        .map(Task::getId).collect(Collectors.toSet());
   }
 
   private void wholeRestart() {

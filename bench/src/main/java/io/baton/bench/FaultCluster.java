@@ -1,6 +1,8 @@
 package io.baton.bench;
 
+import io.baton.api.ClusterInfo;
 import io.baton.api.ControlGrpc;
+import io.baton.api.GetClusterRequest;
 import io.baton.api.ListNodesRequest;
 import io.baton.api.ListServicesRequest;
 import io.baton.api.ListTasksRequest;
@@ -82,7 +84,7 @@ final class FaultCluster implements AutoCloseable {
   private final String tag;
   final List<Member> managers = new ArrayList<>();
   final List<Member> workers = new ArrayList<>();
-  private ManagerChannels channels;
+  private volatile ManagerChannels channels;
   private int restarts;
 
   private FaultCluster(Baton baton, Path work, String tag) {
@@ -249,6 +251,39 @@ final class FaultCluster implements AutoCloseable {
             return leaders == 1 && reachable == managers.size() - 1 && ready == all().size() && list.size() == all().size();
           });
         }, NODE_TIMEOUT);
+  }
+
+  /**
+   * Waits until every manager that is up answers {@code GetCluster} with the same data-key ring and
+   * root, satisfying {@code condition}; returns that answer.
+   */
+  ClusterInfo awaitSameCluster(Predicate<ClusterInfo> condition) {
+    return await("every manager showing the same cluster keys and root", () -> {
+      List<ClusterInfo> seen = new ArrayList<>();
+      for (Member m : managers) {
+        if (m.up()) {
+          try {
+            seen.add(control(m).getCluster(GetClusterRequest.getDefaultInstance()));
+          } catch (StatusRuntimeException e) {
+            return Optional.empty();
+          }
+        }
+      }
+      ClusterInfo first = seen.getFirst();
+      boolean same = seen.stream().allMatch(i -> i.getDataKeyCount() == first.getDataKeyCount()
+          && i.getCurrentDataKey() == first.getCurrentDataKey() && i.getRootCaDigest().equals(first.getRootCaDigest()));
+      return same && condition.test(first) ? Optional.of(first) : Optional.empty();
+    }, CONVERGE);
+  }
+
+  /**
+   * Reads the first manager's certificate, key and trusted roots again: after a root CA rotation
+   * the harness's old certificate is refused.
+   */
+  void reloadCredentials() {
+    ManagerChannels old = channels;
+    channels = StateDirs.clientChannels(managers.get(0).dir);
+    old.close();
   }
 
   /** Waits until the store shows {@code m} in {@code state}. */
