@@ -44,6 +44,7 @@ final class CfsslServer implements AutoCloseable {
   private final int port;
   private final byte[] authKey = new byte[32];
   private final X509Certificate root;
+  private String signingPair = "root";
   private Process process;
 
   private CfsslServer(Path dir, Options options) throws IOException, InterruptedException {
@@ -85,10 +86,31 @@ final class CfsslServer implements AutoCloseable {
     return server;
   }
 
-  /** (Re)starts the server process with the same root, port and auth key. */
+  /**
+   * Restarts the server at the same URL with the same auth key, signing with a root of its own
+   * that is not {@link #root()}: a CFSSL re-keyed by mistake, or replaced by an attacker who got
+   * the auth key. {@link #restartWithItsRoot} goes back.
+   */
+  void restartWithAnotherRoot() throws IOException, InterruptedException {
+    stop();
+    if (!Files.exists(dir.resolve("other-root.pem"))) {
+      writeKeyPair(run("gencert", "-initca", "root-csr.json"), "other-root");
+    }
+    signingPair = "other-root";
+    start();
+  }
+
+  /** Restarts the server signing with {@link #root()} again. */
+  void restartWithItsRoot() throws IOException {
+    stop();
+    signingPair = "root";
+    start();
+  }
+
+  /** (Re)starts the server process with the same signing root, port and auth key. */
   void start() throws IOException {
-    List<String> command = new java.util.ArrayList<>(List.of(CFSSL.toString(), "serve", "-ca", "root.pem",
-        "-ca-key", "root-key.pem", "-config", "config.json", "-address", "127.0.0.1", "-port",
+    List<String> command = new java.util.ArrayList<>(List.of(CFSSL.toString(), "serve", "-ca", signingPair + ".pem",
+        "-ca-key", signingPair + "-key.pem", "-config", "config.json", "-address", "127.0.0.1", "-port",
         Integer.toString(port)));
     if (options.tls()) {
       command.addAll(List.of("-tls-cert", "tls.pem", "-tls-key", "tls-key.pem"));

@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * {@code init --external-ca cfssl=URL} against a real {@code cfssl serve} on loopback whose signing
  * profile requires an auth key: every certificate is signed by CFSSL's root with the identity baton
  * assigns, no manager holds the root key, and a CFSSL that goes away fails joins and renewals
- * cleanly while the running cluster keeps working.
+ * cleanly while the running cluster keeps working, and one that starts signing with another root
+ * gets nothing it signs handed out.
  */
 @Timeout(240)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -264,6 +265,56 @@ class ExternalCaTest {
         TestCluster.settings("via-second"));
     cluster.adopt(viaSecond, cluster.root().resolve("via-second"));
     assertThat(viaSecond.credentials().chain().get(1)).isEqualTo(cfssl.root());
+  }
+
+  @Test
+  @Order(80)
+  void aCfsslSigningWithAnotherRootMidRunIsRefusedAndNodesKeepTheirCertificates() throws Exception {
+    BatonNode worker = cluster.workers().get(0);
+    int nodesBefore = cluster.store().view().nodes().size();
+    String refused = "external CA at " + cfssl.url() + " returned a certificate baton does not hand out: "
+        + "peer certificate chain is not signed by a trusted root CA of this cluster";
+    ListAppender<ILoggingEvent> renewals = new ListAppender<>();
+    renewals.start();
+    Logger renewerLog = (Logger) LoggerFactory.getLogger(CertificateRenewer.class);
+    renewerLog.addAppender(renewals);
+    cfssl.restartWithAnotherRoot();
+    try {
+      assertThatThrownBy(() -> RemoteCa.renew(cluster.channelAs(worker.credentials()), worker.identity(),
+              List.of(cfssl.root()), Clock.systemUTC()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(e.getStatus().getDescription()).isEqualTo(refused);
+          });
+      Path joiner = cluster.root().resolve("other-root-joiner");
+      assertThatThrownBy(() -> cluster.joinWorker(joiner, "other-root-joiner", cluster.workerToken(), null))
+          .isInstanceOf(NodeException.class)
+          .hasMessage("cannot join the cluster at " + cluster.managerAddress() + ": " + refused);
+      assertThat(joiner.resolve("node.json")).doesNotExist();
+      assertThat(cluster.store().view().nodes()).hasSize(nodesBefore);
+
+      // The worker's own renewal is refused the same way; it keeps its certificate and its session.
+      X509Certificate held = worker.credentials().leaf();
+      worker.renewer().renewNow();
+      await().atMost(Duration.ofSeconds(30)).until(() -> failures(renewals).stream().anyMatch(m -> m.contains(refused)));
+      assertThat(worker.credentials().leaf()).isEqualTo(held);
+      assertThat(cluster.node(worker.identity().nodeId()).getStatus().getState()).isEqualTo(NodeState.NODE_STATE_READY);
+      for (BatonNode node : List.of(cluster.manager(), worker)) {
+        assertThat(node.credentials().chain().get(1)).isEqualTo(cfssl.root());
+        assertThat(Files.readString(node.stateDir().root().resolve("certificates/root-ca.crt")))
+            .isEqualTo(Files.readString(cluster.manager().stateDir().root().resolve("certificates/root-ca.crt")));
+      }
+    } finally {
+      cfssl.restartWithItsRoot();
+    }
+    // Signing with the configured root again: the pending renewal goes through.
+    X509Certificate held = worker.credentials().leaf();
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> !worker.credentials().leaf().equals(held));
+    } finally {
+      renewerLog.detachAppender(renewals);
+    }
+    worker.credentials().leaf().verify(cfssl.root().getPublicKey());
   }
 
   private static List<String> failures(ListAppender<ILoggingEvent> renewals) {
