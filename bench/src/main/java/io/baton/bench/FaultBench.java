@@ -412,7 +412,7 @@ public final class FaultBench {
   }
 
   /**
-   * {@code ca --rotate} with the leader killed once a random number (1 to all) of the nodes hold a
+   * {@code ca --rotate} with the leader killed once a random number (1 to all but one) of the nodes hold a
    * certificate of the new root, then restarted: the next leader finishes the rotation (the
    * killed one renews when it is back), the cluster trusts only the new root, and no task moved or
    * restarted on the way. The harness's own client certificate is the first manager's, so it is
@@ -424,7 +424,7 @@ public final class FaultBench {
     cluster.query(c -> c.updateCluster(UpdateClusterRequest.newBuilder().setRotateRootCa(true).build()))
         .orElseThrow(() -> new BenchException("ca --rotate refused"));
     int total = cluster.all().size();
-    int killAt = 1 + RANDOM.nextInt(total);
+    int killAt = 1 + RANDOM.nextInt(total - 1); // before the last node moves: the rotation is still open
     RootRotationProgress seen = FaultCluster.await(killAt + " of " + total + " nodes on the new root",
         () -> cluster.query(c -> c.getCluster(GetClusterRequest.getDefaultInstance()))
             .filter(i -> !i.getRootCaDigest().equals(before.getRootCaDigest()) || i.getRootRotation().getNodesDone() >= killAt)
