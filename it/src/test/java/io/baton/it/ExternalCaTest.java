@@ -38,6 +38,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -195,10 +196,7 @@ class ExternalCaTest {
     assertThat(running("steady")).extracting(Task::getId).containsExactly(before.getId());
 
     // The worker's own renewal retries with a doubling delay, and succeeds once CFSSL is back.
-    ListAppender<ILoggingEvent> renewals = new ListAppender<>();
-    renewals.start();
-    Logger renewerLog = (Logger) LoggerFactory.getLogger(CertificateRenewer.class);
-    renewerLog.addAppender(renewals);
+    ListAppender<ILoggingEvent> renewals = watchRenewals();
     try {
       BigInteger serial = worker.credentials().leaf().getSerialNumber();
       worker.renewer().renewNow();
@@ -213,7 +211,7 @@ class ExternalCaTest {
           .until(() -> !worker.credentials().leaf().getSerialNumber().equals(serial));
       assertThat(worker.credentials().chain().get(1)).isEqualTo(cfssl.root());
     } finally {
-      renewerLog.detachAppender(renewals);
+      renewerLog().detachAppender(renewals);
     }
     BatonNode late = cluster.joinWorker(cluster.root().resolve("late-worker-2"), "late-worker-2",
         cluster.workerToken(), null);
@@ -274,10 +272,12 @@ class ExternalCaTest {
     int nodesBefore = cluster.store().view().nodes().size();
     String refused = "external CA at " + cfssl.url() + " returned a certificate baton does not hand out: "
         + "peer certificate chain is not signed by a trusted root CA of this cluster";
-    ListAppender<ILoggingEvent> renewals = new ListAppender<>();
-    renewals.start();
-    Logger renewerLog = (Logger) LoggerFactory.getLogger(CertificateRenewer.class);
-    renewerLog.addAppender(renewals);
+    List<BatonNode> nodes = List.of(cluster.manager(), worker);
+    List<String> trustBefore = new ArrayList<>();
+    for (BatonNode node : nodes) {
+      trustBefore.add(Files.readString(node.stateDir().root().resolve("certificates/root-ca.crt")));
+    }
+    ListAppender<ILoggingEvent> renewals = watchRenewals();
     cfssl.restartWithAnotherRoot();
     try {
       assertThatThrownBy(() -> RemoteCa.renew(cluster.channelAs(worker.credentials()), worker.identity(),
@@ -299,10 +299,11 @@ class ExternalCaTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> failures(renewals).stream().anyMatch(m -> m.contains(refused)));
       assertThat(worker.credentials().leaf()).isEqualTo(held);
       assertThat(cluster.node(worker.identity().nodeId()).getStatus().getState()).isEqualTo(NodeState.NODE_STATE_READY);
-      for (BatonNode node : List.of(cluster.manager(), worker)) {
+      for (int i = 0; i < nodes.size(); i++) {
+        BatonNode node = nodes.get(i);
         assertThat(node.credentials().chain().get(1)).isEqualTo(cfssl.root());
         assertThat(Files.readString(node.stateDir().root().resolve("certificates/root-ca.crt")))
-            .isEqualTo(Files.readString(cluster.manager().stateDir().root().resolve("certificates/root-ca.crt")));
+            .isEqualTo(trustBefore.get(i));
       }
     } finally {
       cfssl.restartWithItsRoot();
@@ -312,9 +313,21 @@ class ExternalCaTest {
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> !worker.credentials().leaf().equals(held));
     } finally {
-      renewerLog.detachAppender(renewals);
+      renewerLog().detachAppender(renewals);
     }
     worker.credentials().leaf().verify(cfssl.root().getPublicKey());
+  }
+
+  /** Collects what the nodes' certificate renewers log, until detached from {@link #renewerLog()}. */
+  private static ListAppender<ILoggingEvent> watchRenewals() {
+    ListAppender<ILoggingEvent> renewals = new ListAppender<>();
+    renewals.start();
+    renewerLog().addAppender(renewals);
+    return renewals;
+  }
+
+  private static Logger renewerLog() {
+    return (Logger) LoggerFactory.getLogger(CertificateRenewer.class);
   }
 
   private static List<String> failures(ListAppender<ILoggingEvent> renewals) {
