@@ -269,6 +269,9 @@ final class FaultCluster implements AutoCloseable {
           }
         }
       }
+      if (seen.isEmpty()) {
+        return Optional.empty();
+      }
       ClusterInfo first = seen.getFirst();
       boolean same = seen.stream().allMatch(i -> i.getDataKeyCount() == first.getDataKeyCount()
           && i.getCurrentDataKey() == first.getCurrentDataKey() && i.getRootCaDigest().equals(first.getRootCaDigest()));
